@@ -1,0 +1,145 @@
+/*
+ * op.c - helpers shared by every operator: emitting downstream, walking a chain, the slot
+ * vector (columns + pseudo columns) that compiled expressions read.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "op.h"
+
+int op_emit(op *o, op_ctx *ctx, const op_batch *b)
+{
+    if (!o->next || b->n == 0)
+        return 0;
+    return o->next->vt->push(o->next, ctx, o->next_port, b);
+}
+
+int op_emit_row(op *o, op_ctx *ctx, wr_row *row)
+{
+    op_batch b = {1, &row};
+    return op_emit(o, ctx, &b);
+}
+
+int op_chain_open(op *o, op_ctx *ctx)
+{
+    for (; o; o = o->next)
+        if (o->vt->open) {
+            int rc = o->vt->open(o, ctx);
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
+
+int op_chain_advance(op *o, op_ctx *ctx, int64_t watermark)
+{
+    for (; o; o = o->next)
+        if (o->vt->advance) {
+            int rc = o->vt->advance(o, ctx, watermark);
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
+
+void op_chain_close(op *o)
+{
+    while (o) {
+        op *next = o->next;
+        free(o->slots);
+        if (o->vt->close)
+            o->vt->close(o);
+        else
+            free(o);
+        o = next;
+    }
+}
+
+const wr_value *op_slots_fill(op *o, const wr_row *row)
+{
+    int n = row->schema->ncols;
+    if (o->nslots < n + OP_PSEUDO_COUNT) {
+        o->nslots = n + OP_PSEUDO_COUNT;
+        o->slots = wr_xrealloc(o->slots, sizeof(wr_value) * (size_t)o->nslots);
+    }
+    if (n)
+        memcpy(o->slots, row->cols, sizeof(wr_value) * (size_t)n);
+    wr_value *p = o->slots + n;
+    p[OP_PSEUDO_ROWTIME] = wr_bigint(row->ts);
+    p[OP_PSEUDO_ROWPARTITION] = row->partition >= 0 ? wr_int(row->partition) : wr_null();
+    p[OP_PSEUDO_ROWOFFSET] = row->offset >= 0 ? wr_bigint(row->offset) : wr_null();
+    if (row->win_kind != WR_WIN_NONE) {
+        p[OP_PSEUDO_WINDOWSTART] = wr_bigint(row->win_start);
+        p[OP_PSEUDO_WINDOWEND] = wr_bigint(row->win_end);
+    } else {
+        p[OP_PSEUDO_WINDOWSTART] = wr_null();
+        p[OP_PSEUDO_WINDOWEND] = wr_null();
+    }
+    return o->slots;
+}
+
+wr_row *op_row_new(op_ctx *ctx, const wr_schema *schema, const wr_row *like)
+{
+    wr_row *row = wr_arena_calloc(ctx->arena, sizeof *row);
+    if (like)
+        *row = *like;
+    else {
+        row->partition = -1;
+        row->offset = -1;
+    }
+    row->schema = schema;
+    row->cols = wr_arena_calloc(ctx->arena, sizeof(wr_value) * (size_t)(schema->ncols ? schema->ncols : 1));
+    return row;
+}
+
+op *op_alloc(size_t size, const op_vt *vt, const void *spec)
+{
+    op *o = wr_xcalloc(1, size < sizeof(op) ? sizeof(op) : size);
+    o->vt = vt;
+    o->spec = spec;
+    return o;
+}
+
+int op_parse_timestamp(op_ctx *ctx, const char *s, size_t n, const char *pattern, int64_t *ms,
+                       wr_error *perr)
+{
+    /* Reuse the function library's Java-pattern parser rather than a second copy. */
+    const wr_scalar_def *def = wr_fn_lookup("PARSE_TIMESTAMP");
+    if (!def)
+        def = wr_fn_lookup("STRINGTOTIMESTAMP");
+    if (!pattern) {
+        /* no pattern: ISO-8601 via the same function's default pattern */
+        pattern = "yyyy-MM-dd'T'HH:mm:ss.SSS";
+    }
+    if (!def || !def->fn)
+        return wr_error_set(perr, WR_EDATA, "no timestamp parser available");
+    wr_value argv[2] = {wr_str(s, n), wr_str(pattern, strlen(pattern))};
+    const wr_type *argt[2] = {&wr_type_string, &wr_type_string};
+    wr_fn_site site;
+    memset(&site, 0, sizeof site);
+    wr_error err;
+    wr_error_clear(&err);
+    wr_fn_ctx fctx;
+    memset(&fctx, 0, sizeof fctx);
+    fctx.arena = ctx->arena;
+    fctx.err = &err;
+    fctx.cfg = ctx->eval ? ctx->eval->cfg : NULL;
+    fctx.argt = argt;
+    fctx.rtype = def == wr_fn_lookup("PARSE_TIMESTAMP") ? &wr_type_timestamp : &wr_type_bigint;
+    fctx.site = &site;
+    wr_value out = wr_null();
+    int rc = def->fn(&fctx, 2, argv, &out);
+    if (site.free)
+        site.free(site.data);
+    free(site.key);
+    if (rc || wr_is_null(&out)) {
+        if (err.code)
+            *perr = err;
+        else
+            wr_error_set(perr, WR_EDATA, "Failed to parse timestamp '%.*s' with pattern '%s'",
+                         (int)n, s, pattern);
+        return WR_EDATA;
+    }
+    *ms = out.u.i;
+    return 0;
+}

@@ -1,0 +1,178 @@
+/*
+ * op.h - the operator interface: push-based batches of rows through a graph of small
+ * vtables (PostgreSQL's execProcnode split: an immutable spec from the planner, a runtime
+ * operator built from it).
+ *
+ * Lifecycle: op_*_new(spec) -> open(ctx) once -> push(port, batch) / advance(watermark) /
+ * checkpoint(ctx) per cycle -> close().  An operator forwards results downstream with
+ * op_emit(), which calls the next operator's push synchronously; nothing an operator
+ * receives may be kept after push returns unless copied into its own arena or state.
+ *
+ * The specs below are owned by the query plan (engine/plan.h) and outlive the operators.
+ * Operators know nothing of drivers, topics or the catalog.
+ * Prefix: op_ / OP_.
+ */
+#ifndef WEIR_OP_H
+#define WEIR_OP_H
+
+#include "base.h"
+#include "engine.h" /* wr_record: the shape of a raw record, nothing of the drivers */
+#include "expr.h"
+#include "serde.h"
+
+/* Pseudo columns follow the row's columns in an operator's slot vector:
+ * slot ncols + OP_PSEUDO_ROWTIME ... (see op_slots_fill). */
+enum {
+    OP_PSEUDO_ROWTIME = 0,
+    OP_PSEUDO_ROWPARTITION,
+    OP_PSEUDO_ROWOFFSET,
+    OP_PSEUDO_WINDOWSTART,
+    OP_PSEUDO_WINDOWEND,
+    OP_PSEUDO_COUNT
+};
+
+typedef struct op op;
+typedef struct op_ctx op_ctx;
+
+/* Processing-log report kinds, ksqlDB's numbering. */
+enum { OP_REP_DESERIALIZE = 0, OP_REP_PROCESSING = 1, OP_REP_PRODUCTION = 2, OP_REP_SERIALIZE = 3 };
+
+typedef struct op_report {
+    int type;              /* OP_REP_* */
+    const char *target;    /* "key" / "value" (deserialisation, serialisation) */
+    const char *msg;
+    const char *data;      /* the raw bytes that failed (deserialisation), or NULL */
+    size_t len;
+    const char *topic;
+    const wr_row *row;     /* the row being processed (processing errors), or NULL */
+} op_report;
+
+typedef struct op_batch {
+    int n;
+    wr_row **rows;
+} op_batch;
+
+/* The per-cycle context, one per query, reset after every input record. */
+struct op_ctx {
+    wr_arena *arena;        /* cycle arena: decoded values, rows, batches */
+    wr_error *err;          /* fatal error of this cycle */
+    int64_t stream_time;    /* max timestamp seen by the query */
+    void *txn;              /* state transaction (stateful operators, LMDB; NULL for now) */
+    wr_eval_ctx *eval;      /* expression evaluation context (arena = cycle arena) */
+    const wr_record *record; /* the raw record being processed (headers are forwarded) */
+    /* Reports a record that is skipped or degraded (processing log). */
+    void (*report)(op_ctx *ctx, const struct op_report *rep);
+    void *ud;               /* owner of the context (the query) */
+};
+
+typedef struct op_vt {
+    const char *name;
+    int (*open)(op *o, op_ctx *ctx);
+    /* 0, or a negative WR_E* code that stops the query (ctx->err filled). */
+    int (*push)(op *o, op_ctx *ctx, int port, const op_batch *b);
+    int (*advance)(op *o, op_ctx *ctx, int64_t watermark); /* windows close, timers */
+    int (*checkpoint)(op *o, op_ctx *ctx);                 /* flush caches into ctx->txn */
+    void (*close)(op *o);                                  /* frees o */
+} op_vt;
+
+struct op {
+    const op_vt *vt;
+    op *next;         /* downstream operator (NULL for sinks) */
+    int next_port;    /* port of next that receives our output */
+    const void *spec; /* the immutable spec this operator runs */
+    wr_value *slots;  /* scratch slot vector (columns + pseudo columns) */
+    int nslots;
+};
+
+/* Calls next->push; 0 when there is no next operator or the batch is empty. */
+int op_emit(op *o, op_ctx *ctx, const op_batch *b);
+/* Emits one row as a batch of one. */
+int op_emit_row(op *o, op_ctx *ctx, wr_row *row);
+/* Lifecycle helpers walking the chain from `o` downstream. */
+int op_chain_open(op *o, op_ctx *ctx);
+int op_chain_advance(op *o, op_ctx *ctx, int64_t watermark);
+void op_chain_close(op *o);
+/* Fills o->slots from a row: columns, then pseudo columns.  Grows the scratch as needed. */
+const wr_value *op_slots_fill(op *o, const wr_row *row);
+/* A fresh row in the cycle arena with ncols NULL columns and the metadata of `like`. */
+wr_row *op_row_new(op_ctx *ctx, const wr_schema *schema, const wr_row *like);
+/* Allocates the common op header; the kind-specific part follows when size > sizeof(op). */
+op *op_alloc(size_t size, const op_vt *vt, const void *spec);
+
+/* ---------------------------------------------------------------- specs */
+
+/* filter: passes rows whose predicate is true; tombstones never pass (rule 7). */
+typedef struct op_filter_spec {
+    const wr_expr *pred;
+} op_filter_spec;
+
+/* flatmap: appends one column per table function to the input row; one output row per
+ * element of the longest generated array, shorter ones padded with NULL. */
+typedef struct op_flatmap_spec {
+    int nfns;
+    const wr_expr *const *fns;
+    const wr_schema *out;      /* input columns + nfns generated columns */
+} op_flatmap_spec;
+
+/* project: evaluates one expression per output column (keys first). */
+typedef struct op_project_spec {
+    const wr_schema *out;
+    const wr_expr *const *exprs; /* [out->ncols] */
+} op_project_spec;
+
+/* partition-by: re-keys rows.  Output columns are taken from the input by index
+ * (src[i] >= 0) or from the key expressions (src[i] = -1 - k for key expression k). */
+typedef struct op_partition_spec {
+    const wr_schema *out;
+    int nkeys;
+    const wr_expr *const *keys;
+    const int *src;            /* [out->ncols] */
+} op_partition_spec;
+
+/* sink: serialises rows with the sink's formats and hands them to `produce`. */
+typedef struct op_sink_spec {
+    const wr_schema *schema;  /* keys then values */
+    wr_format key_fmt, val_fmt;
+    int ts_col;               /* column giving the output timestamp (-1: row timestamp) */
+    int ts_is_string;         /* ts_col is a STRING parsed with ts_format */
+    const char *ts_format;
+    /* Produces one encoded record (key/value NULL for null).  0 or a fatal WR_E* code. */
+    int (*produce)(void *ud, op_ctx *ctx, const wr_record *rec);
+    void *ud;
+} op_sink_spec;
+
+/* source: decodes raw records into rows (keys first), extracts the event time, drops what
+ * the source semantics drop (null keys on tables, invalid timestamps). */
+typedef struct op_source_spec {
+    const wr_schema *schema;   /* keys, values, header columns (schema order) */
+    const char *topic;
+    wr_format key_fmt, val_fmt;
+    int nval;                  /* value columns carried by the value format */
+    const wr_column *val_cols; /* [nval] */
+    const int *val_idx;        /* [nval] schema index of each */
+    const uint8_t *key_need;   /* [nkey] or NULL = all */
+    const uint8_t *val_need;   /* [nval] or NULL = all */
+    int ts_col;                /* TIMESTAMP column (-1: record timestamp) */
+    int ts_is_string;
+    const char *ts_format;
+    int is_table;              /* null keys are ignored (rule 8) */
+    int windowed;              /* wr_window_kind */
+    int throw_on_invalid_ts;   /* ksql.timestamp.throw.on.invalid */
+} op_source_spec;
+
+op *op_source_new(const op_source_spec *spec);
+/* Decodes one record and pushes the row downstream.  A record that cannot be decoded is
+ * reported (ctx->report) and skipped: returns 0.  Negative only for fatal errors. */
+int op_source_feed(op *o, op_ctx *ctx, const wr_record *rec);
+op *op_filter_new(const op_filter_spec *spec);
+op *op_flatmap_new(const op_flatmap_spec *spec);
+op *op_project_new(const op_project_spec *spec);
+op *op_partition_new(const op_partition_spec *spec);
+op *op_sink_new(const op_sink_spec *spec);
+
+/* Parses a timestamp string with a Java DateTimeFormatter pattern (through the function
+ * library's STRINGTOTIMESTAMP).  0 and *ms, or WR_EDATA with a message. */
+int op_parse_timestamp(op_ctx *ctx, const char *s, size_t n, const char *pattern, int64_t *ms,
+                       wr_error *err);
+
+#endif
