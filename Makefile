@@ -23,7 +23,9 @@ PKGS     := rdkafka jansson libuv libpcre2-8 icu-uc icu-i18n libedit libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llmdb -lm -lpthread
 
-WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=local -Wstrict-prototypes
+# gcc's -Wshadow=local has no clang spelling; clang gets its closest equivalent.
+SHADOW   := $(if $(findstring clang,$(CC)),-Wshadow-uncaptured-local,-Wshadow=local)
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter $(SHADOW) -Wstrict-prototypes
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g $(WARN) -Iengine -Iparser -Istate -Ioperators -I$(B) $(PKG_CFLAGS)
 OPT      ?= -O2
 SAN      ?=
@@ -48,7 +50,7 @@ $(B)/lexer.c: parser/lexer.re $(B)/grammar.h | $(B)
 	@echo "  RE2C    $<"
 	$(Q)re2c -W --no-generation-date -o $@ $<
 
-$(B)/grammar.c $(B)/grammar.h: parser/grammar.y | $(B)
+$(B)/grammar.c $(B)/grammar.h &: parser/grammar.y | $(B)
 	@echo "  LEMON   $<"
 	$(Q)cp parser/grammar.y $(B)/grammar.y
 	$(Q)lemon -q -l -d$(B) -T/usr/share/lemon/lempar.c $(B)/grammar.y
@@ -119,7 +121,7 @@ fuzz: deps
 	$(Q)$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT=-O1 \
 	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" build-fuzz/libweir.a
 	$(Q)for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-	  clang $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined -o build-fuzz/$$n $$f \
+	  clang $(filter-out -Wshadow=local,$(CFLAGS_BASE)) -O1 -fsanitize=fuzzer,address,undefined -o build-fuzz/$$n $$f \
 	    build-fuzz/libweir.a $(PKG_LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$n; \
 	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; \

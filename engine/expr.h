@@ -21,7 +21,8 @@
 
 typedef struct wr_expr wr_expr;
 
-/* Resolver: called for every AST node before it is compiled (pre-order).
+/* Resolver: called for every AST node before it is compiled (pre-order), except an
+ * unqualified SQL_E_COLUMN naming a lambda parameter in scope (the parameter shadows columns).
  *   return 1: the node is an input: *slot and *type are set; children are not visited.
  *   return 0: not handled, compile it normally.  A SQL_E_COLUMN that nobody handles is an
  *             error ("Column 'X' cannot be resolved.") unless it names a lambda parameter.

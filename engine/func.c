@@ -7,7 +7,8 @@
  * linker pull an object out of libweir.a, so an array whose source file exists is referenced
  * strongly (found with __has_include, the engine/ directory is on the include path); only
  * arrays whose file does not exist yet are weak.  Once every fn_*.c file exists this reduces
- * to plain strong references.
+ * to plain strong references.  -DWR_FN_WEAK makes every reference weak, for linking a subset
+ * of the function files (a test of one part of the library).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -17,55 +18,55 @@
 
 #include "func.h"
 
-#if __has_include("fn_math.c")
+#if __has_include("fn_math.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_math[] __attribute__((weak));
 #endif
-#if __has_include("fn_string.c")
+#if __has_include("fn_string.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_string[] __attribute__((weak));
 #endif
-#if __has_include("fn_regex.c")
+#if __has_include("fn_regex.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_regex[] __attribute__((weak));
 #endif
-#if __has_include("fn_bytes.c")
+#if __has_include("fn_bytes.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_bytes[] __attribute__((weak));
 #endif
-#if __has_include("fn_null.c")
+#if __has_include("fn_null.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_null[] __attribute__((weak));
 #endif
-#if __has_include("fn_url.c")
+#if __has_include("fn_url.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_url[] __attribute__((weak));
 #endif
-#if __has_include("fn_other.c")
+#if __has_include("fn_other.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_other[] __attribute__((weak));
 #endif
-#if __has_include("fn_array.c")
+#if __has_include("fn_array.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_array[] __attribute__((weak));
 #endif
-#if __has_include("fn_map.c")
+#if __has_include("fn_map.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_map[] __attribute__((weak));
 #endif
-#if __has_include("fn_lambda.c")
+#if __has_include("fn_lambda.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_lambda[] __attribute__((weak));
 #endif
-#if __has_include("fn_json.c")
+#if __has_include("fn_json.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_json[] __attribute__((weak));
 #endif
-#if __has_include("fn_time.c")
+#if __has_include("fn_time.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_time[] __attribute__((weak));
 #endif
-#if __has_include("fn_table.c")
+#if __has_include("fn_table.c") && !defined(WR_FN_WEAK)
 #else
 extern const wr_scalar_def wr_fns_table[] __attribute__((weak));
 #endif

@@ -1,7 +1,7 @@
 /*
  * op_sink.c - serialises rows with the sink's key and value formats and produces them.
  * The output timestamp is the row's, or the sink's TIMESTAMP column (rule 30: a negative
- * one drops the row).  Input headers are forwarded, as Kafka Streams does.
+ * one drops the row).  Output records carry no headers (ksqlDB writes none).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +29,6 @@ static int sink_push(op *o, op_ctx *ctx, int port, const op_batch *b)
         rec.win_kind = row->win_kind;
         rec.win_start = row->win_start;
         rec.win_end = row->win_end;
-        if (ctx->record) {
-            rec.nheaders = ctx->record->nheaders;
-            rec.headers = ctx->record->headers;
-        }
         wr_error_clear(&err);
         if (sp->ts_col >= 0 && !row->tombstone) {
             const wr_value *tv = &row->cols[sp->ts_col];

@@ -116,6 +116,7 @@ struct sql_expr {
     sql_expr_list *list;
     sql_type *type;    /* CAST target */
     void *anno;        /* free for the analyzer */
+    uint32_t depth;    /* height of the tree below this node (the parser caps it) */
 };
 
 /* ------------------------------------------------------------------ queries */
@@ -217,6 +218,8 @@ typedef enum sql_obj {
     SQL_OBJ_STREAMS, SQL_OBJ_TABLES, SQL_OBJ_QUERIES, SQL_OBJ_TOPICS, SQL_OBJ_ALL_TOPICS,
     SQL_OBJ_PROPERTIES, SQL_OBJ_FUNCTIONS, SQL_OBJ_TYPES, SQL_OBJ_VARIABLES, SQL_OBJ_CONNECTORS,
     SQL_OBJ_SOURCE_CONNECTORS, SQL_OBJ_SINK_CONNECTORS,
+    /* ASSERT targets */
+    SQL_OBJ_TOPIC, SQL_OBJ_SCHEMA,
 } sql_obj;
 
 /* Statement flags */
@@ -278,6 +281,7 @@ struct sql_stmt {
     int64_t limit;         /* PRINT LIMIT, -1 when absent */
     int64_t interval;      /* PRINT INTERVAL/SAMPLE, -1 when absent */
     int64_t timeout_ms;    /* ASSERT ... TIMEOUT, -1 when absent */
+    int64_t schema_id;     /* ASSERT SCHEMA ... ID n, -1 when absent */
 };
 
 /* ------------------------------------------------------------------ API */

@@ -1,0 +1,140 @@
+/*
+ * plan.h - analyzed, typed, immutable query plans and the queries that run them (private to
+ * engine/).  The analyzer (analyze.c) turns a sql_select into a chain of plan nodes with
+ * resolved columns (indexes) and compiled expressions; the graph builder (plan.c)
+ * instantiates runtime operators (operators/op.h) from it; EXPLAIN prints it.
+ *
+ * Node kinds for the stateful operators of later issues (aggregate, window, join) are
+ * already here so that their plans slot into the same chain.
+ */
+#ifndef WEIR_PLAN_H
+#define WEIR_PLAN_H
+
+#include "catalog.h"
+#include "expr.h"
+#include "op.h"
+#include "sql.h"
+
+typedef enum wr_plan_kind {
+    WR_PLAN_SOURCE = 1,
+    WR_PLAN_FILTER,
+    WR_PLAN_PARTITION,
+    WR_PLAN_FLATMAP,
+    WR_PLAN_PROJECT,
+    WR_PLAN_SINK,
+    WR_PLAN_AGGREGATE, /* next issue: GROUP BY, state on LMDB */
+    WR_PLAN_WINDOW,    /* next issue */
+    WR_PLAN_JOIN,      /* next issue: two inputs */
+    WR_PLAN_HAVING,    /* next issue: changelog filter (rule 24) */
+} wr_plan_kind;
+
+struct wr_plan_node {
+    int kind;                  /* wr_plan_kind */
+    wr_plan_node *input;       /* upstream (NULL for a source) */
+    wr_plan_node *input2;      /* joins (later) */
+    const wr_schema *schema;   /* output schema: keys first */
+    const char *detail;        /* EXPLAIN text: predicate, expressions, topic */
+    union {
+        op_source_spec source;
+        op_filter_spec filter;
+        op_partition_spec partition;
+        op_flatmap_spec flatmap;
+        op_project_spec project;
+        op_sink_spec sink;
+    } u;
+};
+
+/* What the analyzer produces for a SELECT. */
+typedef struct wr_plan {
+    wr_plan_node *source;      /* the chain starts here ... */
+    wr_plan_node *top;         /* ... and ends here (the projection) */
+    const wr_source *from;     /* the source read */
+    const wr_schema *result;   /* = top->schema */
+    int nexprs;                /* every compiled expression, for release at close */
+    wr_expr **exprs;
+    int capexprs;
+    int key_from_partition;    /* PARTITION BY was used */
+} wr_plan;
+
+typedef enum wr_query_kind { WR_Q_CSAS = 1, WR_Q_CTAS, WR_Q_INSERT, WR_Q_TRANSIENT } wr_query_kind;
+
+struct wr_query {
+    wr_engine *eng;
+    wr_arena arena;            /* plan memory, lives as long as the query */
+    char *id;
+    int kind;                  /* wr_query_kind */
+    char *sql;
+    char *src_name, *src_topic;
+    char *sink_name, *sink_topic;
+    wr_plan plan;
+    wr_plan_node *root;        /* the sink node (persistent) or the projection (transient) */
+    op *head;                  /* runtime chain, the source operator first */
+    wr_fn_config cfg;
+    wr_arena cycle;            /* reset after every input record */
+    wr_error err;
+    op_ctx ctx;
+    wr_eval_ctx eval;
+    int throw_on_invalid_ts;
+    /* transient queries */
+    wr_row_cb row_cb;
+    void *row_ud;
+    int64_t limit, emitted;
+};
+
+/* ---- analyzer (analyze.c) ---- */
+
+typedef struct wr_analyze_opts {
+    int persistent;            /* CSAS/CTAS/INSERT: rule 4 keys, reserved names */
+    const char *sink_name;     /* for messages */
+    const char *text;          /* statement text (expression formatting in messages) */
+} wr_analyze_opts;
+
+/* Analyzes sel into q->plan (memory in q->arena, functions per q->cfg).  0, or an error
+ * with the span of the offending node. */
+int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
+                      const wr_analyze_opts *ao, wr_error *err);
+/* Adds an expression to the plan's release list. */
+void wr_plan_track(wr_plan *p, wr_arena *a, wr_expr *x);
+
+/* ---- plan and graph (plan.c) ---- */
+
+wr_plan_node *wr_plan_node_new(wr_arena *a, int kind, wr_plan_node *input,
+                               const wr_schema *schema);
+/* Builds the runtime operator chain for q->root and opens it.  0 or an error. */
+int wr_plan_build(wr_query *q, wr_error *err);
+/* EXPLAIN text of a node tree (indented, ksqlDB-like) or Graphviz with dot=1. */
+void wr_plan_explain(const wr_plan_node *root, int dot, wr_buf *out);
+void wr_schema_format(const wr_schema *s, wr_buf *out); /* "`ID` INTEGER KEY, `X` STRING" */
+
+/* ---- queries (engine.c) ---- */
+wr_query *wr_query_new(wr_engine *eng, int kind);
+void wr_query_free(wr_query *q);
+/* Produces through the engine's topics vtable (sink specs point here). */
+int wr_engine_produce(wr_engine *eng, const char *topic, const wr_record *rec, wr_error *err);
+
+/* ---- statements (stmt.c, show.c) ---- */
+typedef struct wr_exec {
+    wr_engine *eng;
+    const char *text;          /* statement text after substitution (spans point here) */
+    wr_result_cb cb;
+    void *ud;
+    wr_arena *arena;           /* statement arena */
+} wr_exec;
+
+int wr_stmt_execute(wr_exec *ex, const sql_stmt *stmt, wr_error *err);
+/* Analyzes CREATE ... AS SELECT / INSERT INTO ... SELECT into q without starting it (q->root
+ * is the sink).  EXPLAIN uses it too. */
+int wr_stmt_prepare(wr_exec *ex, const sql_stmt *stmt, wr_query *q, wr_error *err);
+int wr_show_execute(wr_exec *ex, const sql_stmt *stmt, wr_error *err);
+/* Emits a result with just a message. */
+void wr_exec_ok(wr_exec *ex, int kind, const char *msg, const char *query_id);
+
+/* ---- processing log (plog.c) ---- */
+void wr_plog_report(op_ctx *ctx, const op_report *rep);
+
+/* ---- helpers shared by the statement code ---- */
+/* Formats a hint "Did you mean 'X'?" from candidates; best match with distance <= 2+len/4. */
+const char *wr_suggest(const char *name, const char *const *cands, int n);
+int wr_error_unsupported(wr_error *err, sql_span sp, const char *what);
+
+#endif

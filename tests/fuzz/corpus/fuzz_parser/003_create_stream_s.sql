@@ -1,0 +1,1 @@
+CREATE STREAM s (id INT KEY, name VARCHAR, amount DECIMAL(10, 2), tags ARRAY<STRING>, m MAP<STRING, ARRAY<INT>>, st STRUCT<a INT, `b` STRUCT<c STRING>>) WITH (kafka_topic='t', value_format='JSON', partitions=1);

@@ -1,0 +1,1 @@
+EXPLAIN CSAS_S_0;

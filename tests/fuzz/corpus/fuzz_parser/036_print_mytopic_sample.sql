@@ -1,0 +1,1 @@
+PRINT myTopic SAMPLE 3;

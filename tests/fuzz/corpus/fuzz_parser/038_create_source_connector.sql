@@ -1,0 +1,1 @@
+CREATE SOURCE CONNECTOR IF NOT EXISTS c WITH ("connector.class" = 'foo', 'tasks.max' = 1);

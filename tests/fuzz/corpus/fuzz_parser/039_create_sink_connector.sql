@@ -1,0 +1,1 @@
+CREATE SINK CONNECTOR c WITH (x = 'y');

@@ -1,0 +1,1 @@
+ASSERT TOPIC 'foo' WITH (partitions = 1) TIMEOUT 5 SECONDS;

@@ -1,0 +1,1 @@
+SELECT a NOT BETWEEN 1 + 1 AND 2 * 3 FROM s;

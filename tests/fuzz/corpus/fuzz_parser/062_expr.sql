@@ -1,0 +1,1 @@
+SELECT a IN (1, 2, 3) FROM s;

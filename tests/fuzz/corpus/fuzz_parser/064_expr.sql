@@ -1,0 +1,1 @@
+SELECT c LIKE 'a%' ESCAPE '!' FROM s;

@@ -1,0 +1,1 @@
+SELECT d NOT LIKE 'b' || 'c' FROM s;

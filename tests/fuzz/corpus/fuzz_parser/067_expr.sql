@@ -1,0 +1,1 @@
+SELECT b IS NOT NULL FROM s;

@@ -1,0 +1,1 @@
+SELECT CAST(e AS my_type) FROM s;

@@ -1,0 +1,1 @@
+SELECT s->arr[2]->f FROM s;

@@ -1,0 +1,1 @@
+SELECT STRUCT(x := 1, `y` := 'a') FROM s;

@@ -1,0 +1,1 @@
+SELECT TRANSFORM(arr, x => x + 1) FROM s;

@@ -1,0 +1,1 @@
+SELECT FILTER(m, (k, v) => v > 0) FROM s;

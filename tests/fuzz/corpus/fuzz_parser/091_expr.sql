@@ -1,0 +1,1 @@
+SELECT f((x) => x) FROM s;

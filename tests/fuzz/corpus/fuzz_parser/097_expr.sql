@@ -1,0 +1,1 @@
+SELECT f(s.hours) FROM s;

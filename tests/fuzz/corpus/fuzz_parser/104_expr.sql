@@ -1,0 +1,1 @@
+SELECT 1e-3 FROM s;

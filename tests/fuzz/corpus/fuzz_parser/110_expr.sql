@@ -1,0 +1,1 @@
+SELECT "Bar" FROM s;

@@ -1,0 +1,1 @@
+SELECT s.`col` FROM s;

@@ -1,0 +1,2 @@
+CREATE STREAM o (qty INT, `Note` STRING) WITH (KAFKA_TOPIC='orders', VALUE_FORMAT='JSON');
+CREATE STREAM big_orders AS SELECT qty, `Note` FROM o;

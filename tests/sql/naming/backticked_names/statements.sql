@@ -1,0 +1,2 @@
+CREATE STREAM S (ID INT KEY, `Note` STRING, `my col` INT, `FROM` STRING) WITH (KAFKA_TOPIC='input', VALUE_FORMAT='JSON');
+CREATE STREAM OUT AS SELECT ID, `Note`, `my col`, `FROM`, `my col` + 1 AS `Next.Val` FROM S;

@@ -1,0 +1,3 @@
+SET 'ksql.persistence.default.format.value' = 'DELIMITED';
+CREATE STREAM S (ID INT KEY, NAME STRING, AGE INT) WITH (KAFKA_TOPIC='input');
+CREATE STREAM OUT AS SELECT * FROM S;

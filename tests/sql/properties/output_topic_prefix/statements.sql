@@ -1,0 +1,3 @@
+SET 'ksql.output.topic.name.prefix' = 'pre_';
+CREATE STREAM S (ID INT KEY, NAME STRING, AGE INT) WITH (KAFKA_TOPIC='input', VALUE_FORMAT='JSON');
+CREATE STREAM OUT AS SELECT * FROM S;
