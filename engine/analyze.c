@@ -461,6 +461,9 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
     if (sel->partition_by && sel->partition_by->n > 0) {
         const sql_expr_list *pl = sel->partition_by;
         int nk = pl->n;
+        /* PARTITION BY NULL: the result has no key at all (the old keys move to the value) */
+        if (nk == 1 && pl->items[0]->kind == SQL_E_NULL)
+            nk = 0;
         wr_expr **keys = wr_arena_calloc(a, sizeof(wr_expr *) * (size_t)nk);
         int *bare = wr_arena_alloc(a, sizeof(int) * (size_t)nk); /* source column or -1 */
         wr_column *cols = wr_arena_calloc(a, sizeof(wr_column) * (size_t)(nk + nsrc + 1));
@@ -530,6 +533,8 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
         sc.origin = origin;
         sc.npart = nk;
         p->key_from_partition = 1;
+        if (nk == 0)
+            node->detail = "NULL";
     }
 
     /* ---- table functions -> flat-map ---- */

@@ -4,6 +4,8 @@
  * Error spans are mapped back from the substituted statement to the script, so the caret
  * lands on the user's text.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +60,18 @@ int wr_engine_set_property(wr_engine *eng, const char *name, const char *value)
 const char *wr_engine_get_property(wr_engine *eng, const char *name)
 {
     return wr_cat_kv_get(eng->props, eng->nprops, name);
+}
+
+void wr_engine_log(wr_engine *eng, int level, const char *fmt, ...)
+{
+    if (!eng->opts.log)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    eng->opts.log(eng->opts.log_ud, level, msg);
 }
 
 /* ---------------------------------------------------------------- scripts */
@@ -228,7 +242,11 @@ int wr_query_process(wr_query *q, const char *topic, const wr_record *rec, wr_er
     q->ctx.record = rec;
     q->eval.now_ms = wr_now_ms();
     wr_error_clear(&q->err);
+    int64_t before = q->ctx.stream_time;
     int rc = op_source_feed(q->head, &q->ctx, rec);
+    /* stream time moved: let windows and timers close (stateful operators) */
+    if (!rc && q->ctx.stream_time > before)
+        rc = op_chain_advance(q->head, &q->ctx, q->ctx.stream_time);
     q->ctx.record = NULL;
     wr_arena_reset(&q->cycle);
     if (rc && err)

@@ -653,19 +653,25 @@ static UCalendar *parse_text(wr_fn_ctx *ctx, tm_site *ts, const wr_value *text, 
             int32_t pos = 0;
             udat_parseCalendar(f, cal, utext, ulen, &pos, &st);
             if (U_SUCCESS(st) && pos == ulen) {
-                /* Validate the parsed wall-clock fields in UTC (non-lenient: month 13 fails)
-                 * so that a local time in a DST gap is not an error: java.time shifts it. */
+                /* Validate the fields (non-lenient: month 13 fails).  Fast path: in the
+                 * calendar's own zone.  That fails for a local time in a DST gap too, which
+                 * java.time shifts instead, so then validate the wall clock in UTC. */
                 uint64_t wild = ts->wild;
-                UCalendar *utc = ucal_clone(cal, &st);
-                if (U_SUCCESS(st)) {
-                    ucal_setTimeZone(utc, u"UTC", -1, &st);
-                    (void)ucal_getMillis(utc, &st);
-                    if (U_FAILURE(st) && clamp_day(cal, utc)) {
-                        st = U_ZERO_ERROR;
-                        wild |= 1ull << UDAT_DATE_FIELD;
+                UCalendar *utc = NULL;
+                (void)ucal_getMillis(cal, &st);
+                if (U_FAILURE(st)) {
+                    st = U_ZERO_ERROR;
+                    utc = ucal_clone(cal, &st);
+                    if (U_SUCCESS(st)) {
+                        ucal_setTimeZone(utc, u"UTC", -1, &st);
+                        (void)ucal_getMillis(utc, &st);
+                        if (U_FAILURE(st) && clamp_day(cal, utc)) {
+                            st = U_ZERO_ERROR;
+                            wild |= 1ull << UDAT_DATE_FIELD;
+                        }
                     }
                 }
-                if (U_SUCCESS(st) && !roundtrip_ok(f, utc, utext, ulen, wild, &st))
+                if (U_SUCCESS(st) && !roundtrip_ok(f, utc ? utc : cal, utext, ulen, wild, &st))
                     st = U_PARSE_ERROR;
                 if (utc)
                     ucal_close(utc);

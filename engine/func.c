@@ -3,12 +3,8 @@
  * one index sorted by name, answers lookups for the expression compiler, SHOW FUNCTIONS and
  * DESCRIBE FUNCTION, and holds resolver helpers shared by the function files.
  *
- * Arrays that are not linked in are skipped.  A weak undefined reference does not make the
- * linker pull an object out of libweir.a, so an array whose source file exists is referenced
- * strongly (found with __has_include, the engine/ directory is on the include path); only
- * arrays whose file does not exist yet are weak.  Once every fn_*.c file exists this reduces
- * to plain strong references.  -DWR_FN_WEAK makes every reference weak, for linking a subset
- * of the function files (a test of one part of the library).
+ * Every fn_*.c file exports its array (declared in func.h); adding a file means adding its
+ * array to index_build() below.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -17,59 +13,6 @@
 #include <strings.h>
 
 #include "func.h"
-
-#if __has_include("fn_math.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_math[] __attribute__((weak));
-#endif
-#if __has_include("fn_string.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_string[] __attribute__((weak));
-#endif
-#if __has_include("fn_regex.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_regex[] __attribute__((weak));
-#endif
-#if __has_include("fn_bytes.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_bytes[] __attribute__((weak));
-#endif
-#if __has_include("fn_null.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_null[] __attribute__((weak));
-#endif
-#if __has_include("fn_url.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_url[] __attribute__((weak));
-#endif
-#if __has_include("fn_other.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_other[] __attribute__((weak));
-#endif
-#if __has_include("fn_array.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_array[] __attribute__((weak));
-#endif
-#if __has_include("fn_map.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_map[] __attribute__((weak));
-#endif
-#if __has_include("fn_lambda.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_lambda[] __attribute__((weak));
-#endif
-#if __has_include("fn_json.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_json[] __attribute__((weak));
-#endif
-#if __has_include("fn_time.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_time[] __attribute__((weak));
-#endif
-#if __has_include("fn_table.c") && !defined(WR_FN_WEAK)
-#else
-extern const wr_scalar_def wr_fns_table[] __attribute__((weak));
-#endif
 
 /* The sorted index, built once (pthread_once: the REPL and the server may look up
  * concurrently). */

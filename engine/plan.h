@@ -107,6 +107,9 @@ void wr_plan_explain(const wr_plan_node *root, int dot, wr_buf *out);
 void wr_schema_format(const wr_schema *s, wr_buf *out); /* "`ID` INTEGER KEY, `X` STRING" */
 
 /* ---- queries (engine.c) ---- */
+/* Operational log line through opts->log (nothing when unset). */
+void wr_engine_log(wr_engine *eng, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 wr_query *wr_query_new(wr_engine *eng, int kind);
 void wr_query_free(wr_query *q);
 /* Produces through the engine's topics vtable (sink specs point here). */

@@ -582,6 +582,7 @@ static void query_users(wr_engine *eng, const char *name, wr_buf *readers, wr_bu
 
 static void terminate(wr_engine *eng, wr_query *q)
 {
+    wr_engine_log(eng, WR_LOG_INFO, "query %s terminated", q->id);
     for (int i = 0; i < eng->nsources; i++)
         if (eng->sources[i]->query_id && strcmp(eng->sources[i]->query_id, q->id) == 0)
             eng->sources[i]->query_id = NULL;
@@ -800,6 +801,8 @@ static int exec_create_as(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
         goto fail;
 started:
     wr_cat_query_add(eng, q);
+    wr_engine_log(eng, WR_LOG_INFO, "query %s started: %s -> %s", q->id, q->src_topic,
+                  q->sink_topic);
     wr_exec_ok(ex, WR_RES_QUERY, wr_arena_sprintf(ex->arena, "Created query with ID %s", q->id),
                q->id);
     return 0;

@@ -1085,31 +1085,35 @@ void sql_expr_format(const sql_expr *e, wr_buf *out)
         wr_buf_putc(out, ')');
         break;
     case SQL_E_BETWEEN:
+        /* ksqlDB keeps "a NOT BETWEEN ..." as NOT(BETWEEN), and prints it so (IN, LIKE too) */
+        if (e->flags & SQL_F_NOT) wr_buf_puts(out, "(NOT ");
         wr_buf_putc(out, '(');
         sql_expr_format(e->a, out);
-        wr_buf_puts(out, e->flags & SQL_F_NOT ? " NOT BETWEEN " : " BETWEEN ");
+        wr_buf_puts(out, " BETWEEN ");
         sql_expr_format(e->b, out);
         wr_buf_puts(out, " AND ");
         sql_expr_format(e->c, out);
-        wr_buf_putc(out, ')');
+        wr_buf_puts(out, e->flags & SQL_F_NOT ? "))" : ")");
         break;
     case SQL_E_IN:
+        if (e->flags & SQL_F_NOT) wr_buf_puts(out, "(NOT ");
         wr_buf_putc(out, '(');
         sql_expr_format(e->a, out);
-        wr_buf_puts(out, e->flags & SQL_F_NOT ? " NOT IN (" : " IN (");
+        wr_buf_puts(out, " IN (");
         format_list(e->list, 0, out);
-        wr_buf_puts(out, "))");
+        wr_buf_puts(out, e->flags & SQL_F_NOT ? ")))" : "))");
         break;
     case SQL_E_LIKE:
+        if (e->flags & SQL_F_NOT) wr_buf_puts(out, "(NOT ");
         wr_buf_putc(out, '(');
         sql_expr_format(e->a, out);
-        wr_buf_puts(out, e->flags & SQL_F_NOT ? " NOT LIKE " : " LIKE ");
+        wr_buf_puts(out, " LIKE ");
         sql_expr_format(e->b, out);
         if (e->c) {
             wr_buf_puts(out, " ESCAPE ");
             sql_expr_format(e->c, out);
         }
-        wr_buf_putc(out, ')');
+        wr_buf_puts(out, e->flags & SQL_F_NOT ? "))" : ")");
         break;
     case SQL_E_CASE:
         wr_buf_puts(out, "(CASE");

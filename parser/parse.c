@@ -362,12 +362,19 @@ int sql_substitute(const char *text, size_t len, sql_var_lookup lookup, void *ud
     int open = 0;
     *out = NULL;
     wr_buf_init(&b);
+    char quote = 0; /* the quote character while inside a string or quoted identifier */
     while (i < len) {
         char c = text[i];
-        size_t j = skip_comment(text, i, len, &open);
-        if (j != i) { /* comments are copied untouched: a commented-out ${x} is no error */
-            i = j;
-            continue;
+        if (quote) {
+            if (c == quote) quote = 0; /* a doubled quote closes and reopens: same result */
+        } else if (c == '\'' || c == '`' || c == '"') {
+            quote = c;
+        } else {
+            size_t j = skip_comment(text, i, len, &open);
+            if (j != i) { /* comments are copied untouched: a commented-out ${x} is no error */
+                i = j;
+                continue;
+            }
         }
         if (c == '$' && i + 1 < len && text[i + 1] == '{') {
             size_t k = i + 2;

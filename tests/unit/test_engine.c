@@ -511,9 +511,36 @@ static void test_alter_assert(void **state)
     run_ok(f, "CREATE STREAM out AS SELECT id, extra FROM s;");
     feed(f, "s", "\0\0\0\5", 4, "{\"extra\":\"e\"}", 0);
     assert_string_equal(last_on(f, "OUT")->value, "{\"EXTRA\":\"e\"}");
-    run_ok(f, "ASSERT TOPIC s;");
+    run_ok(f, "ASSERT TOPIC 's';");
     assert_int_equal(run(f, "ASSERT TOPIC nope;"), WR_ENOTFOUND);
     run_ok(f, "ASSERT NOT EXISTS TOPIC nope;");
+}
+
+static void test_partition_by_null_and_table_projection(void **state)
+{
+    fixture *f = *state;
+    run_ok(f, SRC);
+    run_ok(f, "CREATE STREAM nk AS SELECT * FROM s PARTITION BY NULL;");
+    feed(f, "s", "\0\0\0\5", 4, "{\"name\":\"x\"}", 0);
+    assert_null(last_on(f, "NK")->key);
+    assert_string_equal(last_on(f, "NK")->value, "{\"NAME\":\"x\",\"AMOUNT\":null,\"ID\":5}");
+    const wr_topic_info *ti = wr_engine_topic_info(f->eng, "NK");
+    assert_int_equal(ti->nkey, 0);
+    assert_int_equal(ti->key_format.kind, WR_FMT_NONE);
+
+    m_create(&f->m, "t", 1, 1, NULL);
+    run_ok(f, "CREATE TABLE t (id INT PRIMARY KEY, v INT) WITH (kafka_topic='t', value_format='JSON');");
+    run_ok(f, "CREATE TABLE t2 AS SELECT id, v * 2 AS v2 FROM t;");
+    assert_string_equal(wr_query_id(wr_engine_query_at(f->eng, 1)), "CTAS_T2_1");
+    feed(f, "t", "\0\0\0\1", 4, "{\"v\":4}", 0);
+    assert_string_equal(last_on(f, "T2")->value, "{\"V2\":8}");
+    feed(f, "t", NULL, 0, "{\"v\":4}", 0); /* rule 8: ignored */
+    assert_int_equal(count_on(f, "T2"), 1);
+    feed(f, "t", "\0\0\0\1", 4, NULL, 0); /* tombstone passes */
+    assert_int_equal(count_on(f, "T2"), 2);
+    assert_null(last_on(f, "T2")->value);
+    assert_int_equal(run(f, "CREATE TABLE t3 AS SELECT id, v FROM t WHERE v > 1;"), WR_EUNSUPPORTED);
+    assert_int_equal(run(f, "CREATE STREAM t3 AS SELECT id, v FROM t;"), WR_ESEMANTIC);
 }
 
 int main(void)
@@ -534,6 +561,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_explode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_push_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alter_assert, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partition_by_null_and_table_projection, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
