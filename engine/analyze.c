@@ -228,6 +228,109 @@ static const sql_expr *find_aggregate(const sql_expr *e)
     return NULL;
 }
 
+/* Column references of e outside aggregate calls that are not (inside) a GROUP BY
+ * expression; the first one is returned and all are listed in `out`. */
+static const sql_expr *ungrouped(wr_arena *a, const sql_expr *e, char **gtext, int ng, wr_buf *out)
+{
+    if (!e || e->kind == SQL_E_LAMBDA)
+        return NULL;
+    if (e->kind == SQL_E_CALL && is_aggregate(e->name))
+        return NULL;
+    if (e->kind > SQL_E_STRING) {
+        char *t = expr_text(a, e);
+        for (int i = 0; i < ng; i++)
+            if (strcmp(t, gtext[i]) == 0)
+                return NULL;
+    }
+    if (e->kind == SQL_E_COLUMN) {
+        if (pseudo_index(e->name) >= 0)
+            return NULL;
+        char *t = expr_text(a, e);
+        int seen = 0;
+        for (const char *p = out->data; p && *p && !seen;) {
+            const char *end = strstr(p, ", ");
+            size_t n = end ? (size_t)(end - p) : strlen(p);
+            seen = n == strlen(t) && strncmp(p, t, n) == 0;
+            p = end ? end + 2 : p + n;
+        }
+        if (!seen)
+            wr_buf_printf(out, "%s%s", out->len ? ", " : "", t);
+        return e;
+    }
+    const sql_expr *first = NULL, *r;
+    if ((r = ungrouped(a, e->a, gtext, ng, out)) && !first)
+        first = r;
+    if ((r = ungrouped(a, e->b, gtext, ng, out)) && !first)
+        first = r;
+    if ((r = ungrouped(a, e->c, gtext, ng, out)) && !first)
+        first = r;
+    if (e->list)
+        for (int i = 0; i < e->list->n; i++)
+            if ((r = ungrouped(a, e->list->items[i], gtext, ng, out)) && !first)
+                first = r;
+    return first;
+}
+
+/* ksqlDB's aggregate checks, made before the (not yet supported) aggregation itself is
+ * rejected, so that wrong queries get the right message. */
+static int check_aggregates(wr_arena *a, const sql_select *sel, wr_error *err)
+{
+    const sql_expr *agg;
+    if (sel->where && (agg = find_aggregate(sel->where)))
+        return wr_error_at(err, WR_ESEMANTIC, agg->span.off, agg->span.len,
+                           "Aggregate functions can not be used in the WHERE clause: %s. Use "
+                           "HAVING to filter on aggregates.", expr_text(a, agg));
+    if (sel->partition_by)
+        for (int i = 0; i < sel->partition_by->n; i++)
+            if ((agg = find_aggregate(sel->partition_by->items[i])))
+                return wr_error_at(err, WR_ESEMANTIC, agg->span.off, agg->span.len,
+                                   "PARTITION BY expressions can not contain aggregate "
+                                   "functions: %s", expr_text(a, agg));
+    int ng = sel->group_by ? sel->group_by->n : 0;
+    if (ng == 0) {
+        for (int i = 0; i < sel->nitems; i++)
+            if (sel->items[i].expr && (agg = find_aggregate(sel->items[i].expr)))
+                return wr_error_at(err, WR_ESEMANTIC, agg->span.off, agg->span.len,
+                                   "Use of aggregate function %s requires a GROUP BY clause.",
+                                   agg->name);
+        if (sel->having)
+            return wr_error_at(err, WR_ESEMANTIC, sel->having->span.off, sel->having->span.len,
+                               "HAVING requires a GROUP BY clause.");
+        return 0;
+    }
+    char **gtext = wr_arena_calloc(a, sizeof(char *) * (size_t)ng);
+    for (int i = 0; i < ng; i++) {
+        gtext[i] = expr_text(a, sel->group_by->items[i]);
+        if ((agg = find_aggregate(sel->group_by->items[i])))
+            return wr_error_at(err, WR_ESEMANTIC, agg->span.off, agg->span.len,
+                               "GROUP BY expressions can not contain aggregate functions: %s",
+                               expr_text(a, agg));
+    }
+    wr_buf list;
+    wr_buf_init(&list);
+    const sql_expr *first = NULL, *r;
+    for (int i = 0; i < sel->nitems; i++)
+        if (sel->items[i].expr && (r = ungrouped(a, sel->items[i].expr, gtext, ng, &list)) && !first)
+            first = r;
+    if (first) {
+        wr_error_at(err, WR_ESEMANTIC, first->span.off, first->span.len,
+                    "Non-aggregate SELECT expression(s) not part of GROUP BY: %s",
+                    list.data ? list.data : "");
+        wr_buf_fini(&list);
+        return WR_ESEMANTIC;
+    }
+    wr_buf_reset(&list);
+    if (sel->having && (r = ungrouped(a, sel->having, gtext, ng, &list))) {
+        wr_error_at(err, WR_ESEMANTIC, r->span.off, r->span.len,
+                    "Non-aggregate HAVING expression not part of GROUP BY: %s",
+                    list.data ? list.data : "");
+        wr_buf_fini(&list);
+        return WR_ESEMANTIC;
+    }
+    wr_buf_fini(&list);
+    return 0;
+}
+
 /* Collects table function calls (outside lambdas). */
 static void find_table_fns(const sql_expr *e, const sql_expr **out, int *n, int max)
 {
@@ -349,6 +452,8 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
     wr_plan *p = &q->plan;
     int rc;
 
+    if ((rc = check_aggregates(a, sel, err)))
+        return rc;
     /* ---- what is not here yet: reject at the right span ---- */
     if (sel->from->is_join)
         return wr_error_unsupported(err, sel->from->span, "JOIN");

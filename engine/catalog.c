@@ -299,7 +299,7 @@ const char *wr_suggest(const char *name, const char *const *cands, int n)
 {
     const char *best = NULL;
     int bestd = 1 << 30;
-    int limit = 1 + (int)strlen(name) / 4;
+    int limit = (int)strlen(name) / 3; /* one edit per three letters: no hints for short names */
     for (int i = 0; i < n; i++) {
         if (!cands[i])
             continue;

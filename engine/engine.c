@@ -168,7 +168,7 @@ const wr_topic_info *wr_engine_topic_info(wr_engine *eng, const char *topic)
 static void on_eval_error(void *ud, const wr_error *e)
 {
     wr_query *q = ud;
-    op_report rep = {OP_REP_PROCESSING, "value", e->msg, NULL, 0, q->src_topic, NULL};
+    op_report rep = {OP_REP_PROCESSING, "value", e->msg, NULL, 0, q->src_topic, q->ctx.row};
     wr_plog_report(&q->ctx, &rep);
 }
 
@@ -248,6 +248,7 @@ int wr_query_process(wr_query *q, const char *topic, const wr_record *rec, wr_er
     if (!rc && q->ctx.stream_time > before)
         rc = op_chain_advance(q->head, &q->ctx, q->ctx.stream_time);
     q->ctx.record = NULL;
+    q->ctx.row = NULL;
     wr_arena_reset(&q->cycle);
     if (rc && err)
         *err = q->err;

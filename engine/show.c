@@ -94,6 +94,8 @@ static const char *win_name(int w)
     }
 }
 
+static void describe_source(wr_engine *eng, const wr_source *s, int extended, wr_buf *out);
+
 /* ---------------------------------------------------------------- SHOW */
 
 typedef struct topic_list {
@@ -128,6 +130,19 @@ static int exec_show(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
     case SQL_OBJ_STREAMS:
     case SQL_OBJ_TABLES: {
         int tables = stmt->obj == SQL_OBJ_TABLES;
+        if (stmt->flags & SQL_S_EXTENDED) {
+            /* SHOW STREAMS EXTENDED: every description, as DESCRIBE ... EXTENDED prints it */
+            wr_buf out;
+            wr_buf_init(&out);
+            for (int i = 0; i < eng->nsources; i++)
+                if (eng->sources[i]->is_table == tables) {
+                    describe_source(eng, eng->sources[i], 1, &out);
+                    wr_buf_putc(&out, '\n');
+                }
+            text_emit(ex, out.data ? out.data : "");
+            wr_buf_fini(&out);
+            return 0;
+        }
         static const char *const sc[] = {"Stream Name", "Kafka Topic", "Key Format",
                                          "Value Format", "Windowed"};
         static const char *const tc[] = {"Table Name", "Kafka Topic", "Key Format",
@@ -268,25 +283,43 @@ static void describe_source(wr_engine *eng, const wr_source *s, int extended, wr
     for (int i = 0; i < w + 30; i++)
         wr_buf_putc(out, '-');
     wr_buf_putc(out, '\n');
+    /* types as the ksqlDB CLI prints them: VARCHAR(STRING), role padded after the type */
+    int tw = 16;
+    for (int i = 0; i < s->schema.ncols; i++) {
+        wr_buf tb;
+        wr_buf_init(&tb);
+        wr_type_format(s->schema.cols[i].type, &tb);
+        if ((int)tb.len + 10 > tw && s->schema.cols[i].type->kind != WR_STRING)
+            tw = (int)tb.len + 1;
+        wr_buf_fini(&tb);
+    }
     for (int i = 0; i < s->schema.ncols; i++) {
         const wr_column *c = &s->schema.cols[i];
         wr_buf tb;
         wr_buf_init(&tb);
-        wr_type_format(c->type, &tb);
+        if (c->type->kind == WR_STRING)
+            wr_buf_puts(&tb, "VARCHAR(STRING)");
+        else
+            wr_type_format(c->type, &tb);
         const char *role = c->role == WR_COL_KEY ? (s->is_table ? "(primary key)" : "(key)")
-                           : c->role == WR_COL_HEADERS ? "(headers)" : "";
-        wr_buf_printf(out, " %-*s | %s %s\n", w, c->name, tb.data ? tb.data : "", role);
+                           : c->role == WR_COL_HEADERS ? (c->header ? "(header)" : "(headers)")
+                                                      : "";
+        if (*role)
+            wr_buf_printf(out, " %-*s | %-*s %s\n", w, c->name, tw, tb.data ? tb.data : "", role);
+        else
+            wr_buf_printf(out, " %-*s | %s\n", w, c->name, tb.data ? tb.data : "");
         wr_buf_fini(&tb);
     }
     for (int i = 0; i < w + 30; i++)
         wr_buf_putc(out, '-');
     wr_buf_putc(out, '\n');
     if (extended) {
-        wr_buf_puts(out, "\nQueries that write from this STREAM\n-----------------------------------\n");
+        const char *kw = s->is_table ? "TABLE" : "STREAM";
+        wr_buf_printf(out, "\nQueries that write from this %s\n-----------------------------------\n", kw);
         for (int i = 0; i < eng->nqueries; i++)
             if (eng->queries[i]->sink_name && strcmp(eng->queries[i]->sink_name, s->name) == 0)
                 wr_buf_printf(out, "%s (RUNNING) : %s\n", eng->queries[i]->id, eng->queries[i]->sql);
-        wr_buf_puts(out, "\nQueries that read from this STREAM\n----------------------------------\n");
+        wr_buf_printf(out, "\nQueries that read from this %s\n----------------------------------\n", kw);
         for (int i = 0; i < eng->nqueries; i++)
             if (eng->queries[i]->src_name && strcmp(eng->queries[i]->src_name, s->name) == 0)
                 wr_buf_printf(out, "%s (RUNNING) : %s\n", eng->queries[i]->id, eng->queries[i]->sql);
@@ -319,22 +352,59 @@ static void describe_function(const wr_scalar_def *d, wr_buf *out)
 
 /* ---------------------------------------------------------------- EXPLAIN */
 
+/* ksqlDB's EXPLAIN layout: header, sources and sinks, then the plan tree. */
+static void explain_query(const wr_query *q, const char *sql, size_t sql_len, int dot, wr_buf *out)
+{
+    if (dot) {
+        wr_plan_explain(q->root, 1, out);
+        return;
+    }
+    if (q->id && q->kind != WR_Q_TRANSIENT)
+        wr_buf_printf(out, "%-21s: %s\n", "ID", q->id);
+    wr_buf_printf(out, "%-21s: %s\n", "Query Type", q->kind == WR_Q_TRANSIENT ? "PUSH" : "PERSISTENT");
+    wr_buf_printf(out, "%-21s: %.*s\n\n", "SQL", (int)sql_len, sql);
+    const wr_schema *rs = q->plan.result;
+    if (rs) {
+        int w = 5;
+        for (int i = 0; i < rs->ncols; i++)
+            if ((int)strlen(rs->cols[i].name) > w)
+                w = (int)strlen(rs->cols[i].name);
+        wr_buf_printf(out, " %-*s | Type\n", w, "Field");
+        for (int i = 0; i < rs->ncols; i++) {
+            wr_buf_printf(out, " %-*s | ", w, rs->cols[i].name);
+            if (rs->cols[i].type->kind == WR_STRING)
+                wr_buf_puts(out, "VARCHAR(STRING)");
+            else
+                wr_type_format(rs->cols[i].type, out);
+            wr_buf_puts(out, rs->cols[i].role == WR_COL_KEY ? " (key)\n" : "\n");
+        }
+        wr_buf_putc(out, '\n');
+    }
+    if (q->plan.from)
+        wr_buf_printf(out, "Sources that this query reads from:\n-----------------------------------\n%s\n\n"
+                      "For source description please run: DESCRIBE [EXTENDED] <SourceId>\n\n",
+                      q->plan.from->name);
+    if (q->sink_name && q->kind != WR_Q_TRANSIENT)
+        wr_buf_printf(out, "Sinks that this query writes to:\n-----------------------------------\n%s\n\n"
+                      "For sink description please run: DESCRIBE [EXTENDED] <SinkId>\n\n",
+                      q->sink_name);
+    wr_buf_puts(out, "Execution plan\n--------------\n");
+    wr_plan_explain(q->root, 0, out);
+}
+
 static int exec_explain(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
 {
     int dot = (stmt->flags & SQL_S_FORMAT_DOT) != 0;
-    wr_buf out;
-    wr_buf_init(&out);
     if (!stmt->inner) {
         wr_query *q = wr_cat_query_find(ex->eng, stmt->name.name);
         if (!q)
             return wr_error_at(err, WR_ENOTFOUND, stmt->name.span.off, stmt->name.span.len,
                                "Query with id:%s does not exist, use SHOW QUERIES to view the "
                                "full set of queries.", stmt->name.name);
-        if (!dot)
-            wr_buf_printf(&out, "ID                   : %s\nQuery Type           : PERSISTENT\n"
-                          "SQL                  : %s\n\nExecution plan\n--------------\n",
-                          q->id, q->sql);
-        wr_plan_explain(q->root, dot, &out);
+        wr_buf out;
+        wr_buf_init(&out);
+        /* the plan's source may have been altered since: the sources section names it */
+        explain_query(q, q->sql, strlen(q->sql), dot, &out);
         text_emit(ex, out.data ? out.data : "");
         wr_buf_fini(&out);
         return 0;
@@ -343,7 +413,8 @@ static int exec_explain(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
     wr_query *q;
     int rc;
     if (in->kind == SQL_S_CREATE_AS || in->kind == SQL_S_INSERT_SELECT) {
-        q = wr_query_new(ex->eng, WR_Q_CSAS);
+        q = wr_query_new(ex->eng, in->kind == SQL_S_INSERT_SELECT ? WR_Q_INSERT
+                                  : in->obj == SQL_OBJ_TABLE ? WR_Q_CTAS : WR_Q_CSAS);
         rc = wr_stmt_prepare(ex, in, q, err);
     } else if (in->kind == SQL_S_SELECT) {
         q = wr_query_new(ex->eng, WR_Q_TRANSIENT);
@@ -351,22 +422,18 @@ static int exec_explain(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
         rc = wr_analyze_select(ex->eng, q, in->select, &ao, err);
         q->root = q->plan.top;
     } else {
-        wr_buf_fini(&out);
         return wr_error_at(err, WR_ESEMANTIC, in->span.off, in->span.len,
                            "EXPLAIN takes a query (SELECT, CREATE ... AS SELECT, INSERT INTO ... "
                            "SELECT) or a query id.");
     }
     if (!rc) {
-        if (!dot)
-            wr_buf_printf(&out, "Query Type           : %s\nSQL                  : %.*s\n\n"
-                          "Execution plan\n--------------\n",
-                          q->kind == WR_Q_TRANSIENT ? "PUSH" : "PERSISTENT", (int)in->span.len,
-                          ex->text + in->span.off);
-        wr_plan_explain(q->root, dot, &out);
+        wr_buf out;
+        wr_buf_init(&out);
+        explain_query(q, ex->text + in->span.off, in->span.len, dot, &out);
         text_emit(ex, out.data ? out.data : "");
+        wr_buf_fini(&out);
     }
     wr_query_free(q);
-    wr_buf_fini(&out);
     return rc;
 }
 

@@ -47,7 +47,7 @@ static const char *kind_Word(int is_table) { return is_table ? "Table" : "Stream
 typedef struct props {
     const sql_prop *kafka_topic, *value_format, *key_format, *format, *partitions, *replicas,
         *timestamp, *timestamp_format, *value_delim, *key_delim, *wrap, *window_type,
-        *window_size, *retention;
+        *window_size, *retention, *query_id;
 } props;
 
 static const char *prop_text(wr_arena *a, const sql_prop *p)
@@ -83,34 +83,46 @@ static int prop_int(const sql_prop *p, long long *out, wr_error *err)
               p->name.name);
 }
 
-static int parse_props(const sql_stmt *stmt, int for_query, props *pr, wr_error *err)
+/* Where a WITH clause appears; each accepts its own property set (ksqlDB rejects the rest). */
+enum { PROPS_DDL = 1, PROPS_CSAS = 2, PROPS_INSERT = 4 };
+
+static int parse_props(const sql_stmt *stmt, int where, props *pr, wr_error *err)
 {
     memset(pr, 0, sizeof *pr);
-    static const char *const names[] = {"KAFKA_TOPIC", "VALUE_FORMAT", "KEY_FORMAT", "FORMAT",
-                                        "PARTITIONS", "REPLICAS", "TIMESTAMP", "TIMESTAMP_FORMAT",
-                                        "VALUE_DELIMITER", "KEY_DELIMITER", "WRAP_SINGLE_VALUE",
-                                        "WINDOW_TYPE", "WINDOW_SIZE", "RETENTION"};
+    static const struct {
+        const char *name;
+        int where;
+    } known[] = {
+        {"KAFKA_TOPIC", PROPS_DDL | PROPS_CSAS}, {"VALUE_FORMAT", PROPS_DDL | PROPS_CSAS},
+        {"KEY_FORMAT", PROPS_DDL | PROPS_CSAS}, {"FORMAT", PROPS_DDL | PROPS_CSAS},
+        {"PARTITIONS", PROPS_DDL | PROPS_CSAS}, {"REPLICAS", PROPS_DDL | PROPS_CSAS},
+        {"TIMESTAMP", PROPS_DDL | PROPS_CSAS}, {"TIMESTAMP_FORMAT", PROPS_DDL | PROPS_CSAS},
+        {"VALUE_DELIMITER", PROPS_DDL | PROPS_CSAS}, {"KEY_DELIMITER", PROPS_DDL | PROPS_CSAS},
+        {"WRAP_SINGLE_VALUE", PROPS_DDL | PROPS_CSAS}, {"WINDOW_TYPE", PROPS_DDL},
+        {"WINDOW_SIZE", PROPS_DDL}, {"RETENTION", PROPS_DDL | PROPS_CSAS},
+        {"QUERY_ID", PROPS_INSERT},
+    };
     const sql_prop **slots[] = {&pr->kafka_topic, &pr->value_format, &pr->key_format, &pr->format,
                                 &pr->partitions, &pr->replicas, &pr->timestamp,
                                 &pr->timestamp_format, &pr->value_delim, &pr->key_delim, &pr->wrap,
-                                &pr->window_type, &pr->window_size, &pr->retention};
+                                &pr->window_type, &pr->window_size, &pr->retention, &pr->query_id};
     for (int i = 0; i < stmt->nprops; i++) {
         const sql_prop *p = &stmt->props[i];
         int found = 0;
-        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-            if (wr_strcaseeq(names[k], p->name.name)) {
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            if (wr_strcaseeq(known[k].name, p->name.name) && (known[k].where & where)) {
                 *slots[k] = p;
                 found = 1;
             }
         if (!found) {
-            /* schema-registry and connector knobs are accepted and ignored */
+            /* schema-registry knobs are accepted and ignored */
             static const char *const ignored[] = {"VALUE_SCHEMA_ID", "KEY_SCHEMA_ID",
                                                   "VALUE_SCHEMA_FULL_NAME", "KEY_SCHEMA_FULL_NAME",
-                                                  "VALUE_AVRO_SCHEMA_FULL_NAME", "SOURCE_CONNECTOR",
+                                                  "VALUE_AVRO_SCHEMA_FULL_NAME",
                                                   "KEY_PROTOBUF_NULLABLE_REPRESENTATION",
                                                   "VALUE_PROTOBUF_NULLABLE_REPRESENTATION", NULL};
             int ok = 0;
-            for (int k = 0; ignored[k]; k++)
+            for (int k = 0; ignored[k] && where != PROPS_INSERT; k++)
                 if (wr_strcaseeq(ignored[k], p->name.name))
                     ok = 1;
             if (!ok)
@@ -123,7 +135,6 @@ static int parse_props(const sql_stmt *stmt, int for_query, props *pr, wr_error 
                   "Cannot supply both 'FORMAT' and '%s' properties, as 'FORMAT' sets both key "
                   "and value formats. Either use just 'FORMAT', or use 'KEY_FORMAT' and "
                   "'VALUE_FORMAT'.", pr->value_format ? "VALUE_FORMAT" : "KEY_FORMAT");
-    (void)for_query;
     return 0;
 }
 
@@ -290,7 +301,7 @@ static int exec_create_source(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
         return 0;
     }
     props pr;
-    if ((rc = parse_props(stmt, 0, &pr, err)))
+    if ((rc = parse_props(stmt, PROPS_DDL, &pr, err)))
         return rc;
     if (!pr.kafka_topic)
         return at(err, WR_ESEMANTIC, stmt->span,
@@ -609,7 +620,7 @@ int wr_stmt_prepare(wr_exec *ex, const sql_stmt *stmt, wr_query *q, wr_error *er
     int is_insert = stmt->kind == SQL_S_INSERT_SELECT;
     int is_table = stmt->obj == SQL_OBJ_TABLE;
     props pr;
-    if ((rc = parse_props(stmt, 1, &pr, err)))
+    if ((rc = parse_props(stmt, is_insert ? PROPS_INSERT : PROPS_CSAS, &pr, err)))
         return rc;
     wr_source *target = NULL;
     if (is_insert) {
@@ -669,10 +680,7 @@ int wr_stmt_prepare(wr_exec *ex, const sql_stmt *stmt, wr_query *q, wr_error *er
         q->sink_topic = wr_xstrdup(target->topic);
         kf = target->key_fmt;
         vf = target->val_fmt;
-        ts_col = target->ts_col;
-        ts_format = target->ts_format;
-        (void)ts_col;
-        ts_col = -1; /* the target's TIMESTAMP column describes how it is read, not written */
+        /* the target's TIMESTAMP column says how it is read, not how it is written */
     } else {
         const char *prefix = prop_get(eng, "ksql.output.topic.name.prefix");
         const char *topic = pr.kafka_topic ? prop_text(ex->arena, pr.kafka_topic)
@@ -749,7 +757,7 @@ static int exec_create_as(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
     if ((rc = wr_stmt_prepare(ex, stmt, q, err)))
         goto fail;
     props pr;
-    parse_props(stmt, 1, &pr, err);
+    parse_props(stmt, is_insert ? PROPS_INSERT : PROPS_CSAS, &pr, err); /* checked by prepare */
     if (!is_insert) {
         /* the sink topic: the source's partition count unless PARTITIONS says otherwise */
         long long parts = -1, reps = -1;
@@ -796,7 +804,17 @@ static int exec_create_as(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
         wr_cat_source_free(src);
         goto fail;
     }
-    next_query_id(eng, q, "INSERTQUERY", NULL);
+    if (pr.query_id) {
+        /* INSERT INTO ... WITH (QUERY_ID='x'): a user-chosen id, upper-cased like ksqlDB's */
+        const char *qid = prop_text(ex->arena, pr.query_id);
+        char *up = wr_upper(ex->arena, qid, strlen(qid));
+        if (wr_cat_query_find(eng, up)) {
+            rc = at(err, WR_EEXISTS, pr.query_id->span, "Query ID '%s' already exists.", up);
+            goto fail;
+        }
+        q->id = wr_xstrdup(up);
+    } else
+        next_query_id(eng, q, "INSERTQUERY", NULL);
     if ((rc = wr_plan_build(q, err)))
         goto fail;
 started:
@@ -826,6 +844,14 @@ static const wr_type *values_custom_type(void *ud, const char *name)
 {
     wr_custom_type *ct = wr_cat_type_find(ud, name);
     return ct ? ct->type : NULL;
+}
+
+/* INSERT VALUES evaluation errors fail the statement (there is no record to skip). */
+static void on_values_error(void *ud, const wr_error *e)
+{
+    wr_error *first = ud;
+    if (!first->code)
+        *first = *e;
 }
 
 static int exec_insert_values(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
@@ -889,6 +915,10 @@ static int exec_insert_values(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
     ectx.arena = a;
     ectx.cfg = &cfg;
     ectx.now_ms = wr_now_ms();
+    wr_error eval_err;
+    wr_error_clear(&eval_err);
+    ectx.on_error = on_values_error;
+    ectx.ud = &eval_err;
     int rc = 0;
     for (int i = 0; i < nvals; i++) {
         const sql_expr *e = stmt->values->items[i];
@@ -897,6 +927,11 @@ static int exec_insert_values(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
             return rc;
         wr_value v;
         wr_expr_eval(x, NULL, &ectx, &v);
+        if (eval_err.code) {
+            wr_expr_release(x);
+            return at(err, WR_ESEMANTIC, e->span, "Failed to insert values into '%s'. %s",
+                      src->name, eval_err.msg);
+        }
         const wr_type *from = wr_expr_type(x);
         const wr_type *to = target[i] == ROWTIME_COL ? &wr_type_bigint : s->cols[target[i]].type;
         wr_value out = v;

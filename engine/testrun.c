@@ -591,6 +591,7 @@ typedef struct run {
     int ntopics, cap;
     wr_engine *eng;
     wr_buf log;             /* processing log and warnings, shown when the test fails */
+    int nplog;              /* processing-log entries: also reported when the test passes */
     const char *sql;
 } run;
 
@@ -712,6 +713,7 @@ static const wr_topics_vt mem_topics = {
 static void on_plog(void *ud, const char *query_id, const char *json)
 {
     run *r = ud;
+    r->nplog++;
     wr_buf_printf(&r->log, "  [processing log %s] %s\n", query_id ? query_id : "-", json);
 }
 
@@ -815,6 +817,21 @@ static void render_record(run *r, const char *topic_name, const trec *rec, wr_bu
         wr_buf_putc(out, ']');
     }
     wr_buf_putc(out, '}');
+}
+
+/* The same record as compact JSON, the form the diff shows next to the expected record. */
+static void render_record_compact(run *r, const char *topic_name, const trec *rec, wr_buf *out)
+{
+    wr_buf text;
+    wr_arena a;
+    wr_buf_init(&text);
+    wr_arena_init(&a, 0);
+    render_record(r, topic_name, rec, &text);
+    const jv *v = jv_parse(&a, text.data, text.len, NULL, NULL);
+    if (v) jv_write(v, out);
+    else wr_buf_append(out, text.data, text.len);
+    wr_buf_fini(&text);
+    wr_arena_fini(&a);
 }
 
 /* Bytes of an input key or value, written the way the topic's format expects them
@@ -1050,11 +1067,17 @@ static int run_queries(run *r, const input_ref *inputs, int ninputs, wr_error *e
 static int record_match(run *r, const char *name, const trec *rec, const jv *exp, wr_buf *why,
                         wr_buf *actual_text)
 {
-    wr_buf_reset(actual_text);
-    render_record(r, name, rec, actual_text);
+    wr_buf text; /* the parsed record points into it: kept until the comparison is done */
+    wr_buf_init(&text);
+    render_record(r, name, rec, &text);
     wr_arena a;
     wr_arena_init(&a, 0);
-    const jv *act = jv_parse(&a, actual_text->data, actual_text->len, NULL, NULL);
+    const jv *act = jv_parse(&a, text.data, text.len, NULL, NULL);
+    wr_buf_reset(actual_text);
+    if (act) /* shown in the diff in the same compact form as the expected record */
+        jv_write(act, actual_text);
+    else
+        wr_buf_append(actual_text, text.data, text.len);
     int rc = 0;
     wr_buf path;
     wr_buf_init(&path);
@@ -1090,6 +1113,7 @@ static int record_match(run *r, const char *name, const trec *rec, const jv *exp
     }
 done:
     wr_buf_fini(&path);
+    wr_buf_fini(&text);
     wr_arena_fini(&a);
     return rc;
 }
@@ -1144,7 +1168,7 @@ static int compare_outputs(run *r, const jv *outputs)
             }
             for (int k = n; k < nact; k++) {
                 wr_buf_reset(&act);
-                render_record(r, name, &t->recs[k], &act);
+                render_record_compact(r, name, &t->recs[k], &act);
                 fprintf(stderr, "  unexpected record %d: %s\n", k, act.data);
             }
             bad = 1;
@@ -1271,6 +1295,11 @@ static int run_test(const char *sql_path, const char *in_path, const char *out_p
 
 out:
     if (exit_code == 1 && r.log.len) fprintf(stderr, "Engine log:\n%s", r.log.data);
+    /* a passing rule author still wants to know that test input was skipped as malformed */
+    else if (exit_code == 0 && r.nplog) {
+        fflush(stdout);
+        fprintf(stderr, "%d record(s) went to the processing log:\n%s", r.nplog, r.log.data);
+    }
     wr_engine_free(r.eng);
     for (int i = 0; i < r.ntopics; i++) free(r.topics[i]->recs);
     free(r.topics);
@@ -1355,17 +1384,24 @@ int wr_testrun_main(int argc, char **argv)
         fprintf(stderr, "weir test: cannot create a temporary directory: %s\n", strerror(errno));
         return 2;
     }
+    /* SIGTERM/SIGINT stay blocked until the parent knows the child, so none is lost */
+    sigset_t block, old_mask;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, &old_mask);
     fflush(NULL);
     pid_t pid = fork();
-    if (pid < 0) { /* no process to spare: run here */
+    if (pid <= 0) {
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
         int rc = run_test(sql_path, in_path, out_path, rec_path, tmpl);
+        if (pid == 0) { /* the child */
+            fflush(NULL);
+            exit(rc);
+        }
+        /* no process to spare: ran here */
         nftw(tmpl, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
         return rc;
-    }
-    if (pid == 0) {
-        int rc = run_test(sql_path, in_path, out_path, rec_path, tmpl);
-        fflush(NULL);
-        exit(rc);
     }
     child_pid = pid;
     struct sigaction sa, old_term, old_int;
@@ -1374,6 +1410,7 @@ int wr_testrun_main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGINT, &sa, &old_int);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     sigaction(SIGTERM, &old_term, NULL);
@@ -1381,9 +1418,10 @@ int wr_testrun_main(int argc, char **argv)
     nftw(tmpl, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : SIGABRT;
-    if (sig != SIGTERM && sig != SIGINT)
-        fprintf(stderr, "weir test: the run crashed (%s)\n", strsignal(sig));
-    signal(sig, SIG_DFL);
-    raise(sig);
-    return 1;
+    if (sig == SIGTERM || sig == SIGINT) { /* stopped from outside: stop the same way */
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+    fprintf(stderr, "weir test: the run crashed (%s)\n", strsignal(sig));
+    return 128 + sig;
 }

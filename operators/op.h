@@ -59,7 +59,8 @@ struct op_ctx {
     int64_t stream_time;    /* max timestamp seen by the query */
     void *txn;              /* state transaction (stateful operators, LMDB; NULL for now) */
     wr_eval_ctx *eval;      /* expression evaluation context (arena = cycle arena) */
-    const wr_record *record; /* the raw record being processed (headers are forwarded) */
+    const wr_record *record; /* the raw record being processed */
+    const wr_row *row;       /* the row whose expressions are being evaluated (error reports) */
     /* Reports a record that is skipped or degraded (processing log). */
     void (*report)(op_ctx *ctx, const struct op_report *rep);
     void *ud;               /* owner of the context (the query) */

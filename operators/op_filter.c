@@ -15,6 +15,7 @@ static int filter_push(op *o, op_ctx *ctx, int port, const op_batch *b)
         wr_row *row = b->rows[i];
         if (row->tombstone)
             continue;
+        ctx->row = row;
         const wr_value *slots = op_slots_fill(o, row);
         if (wr_expr_eval_bool(sp->pred, slots, ctx->eval))
             keep[n++] = row;

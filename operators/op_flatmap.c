@@ -16,6 +16,7 @@ static int flatmap_push(op *o, op_ctx *ctx, int port, const op_batch *b)
         const wr_row *in = b->rows[i];
         if (in->tombstone)
             continue;
+        ctx->row = in;
         const wr_value *slots = op_slots_fill(o, in);
         uint32_t max = 0;
         for (int f = 0; f < sp->nfns; f++) {

@@ -20,6 +20,7 @@ static int partition_push(op *o, op_ctx *ctx, int port, const op_batch *b)
             rows[i] = row;
             continue;
         }
+        ctx->row = in;
         const wr_value *slots = op_slots_fill(o, in);
         int allnull = 1;
         for (int k = 0; k < sp->nkeys; k++) {

@@ -14,6 +14,7 @@ static int project_push(op *o, op_ctx *ctx, int port, const op_batch *b)
     for (int i = 0; i < b->n; i++) {
         const wr_row *in = b->rows[i];
         wr_row *row = op_row_new(ctx, sp->out, in);
+        ctx->row = in;
         const wr_value *slots = op_slots_fill(o, in);
         int n = in->tombstone ? sp->out->nkey : sp->out->ncols;
         for (int c = 0; c < n; c++)

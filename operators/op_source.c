@@ -3,6 +3,7 @@
  * the drops ksqlDB's sources make (null keys on tables, invalid timestamps).  Records that
  * fail to decode go to the processing log and are skipped; the query goes on.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,15 @@ static void report(op_ctx *ctx, int type, const char *target, const wr_error *er
 {
     if (!ctx->report)
         return;
-    op_report rep = {type, target, err->msg, data, len, topic, row};
+    char msg[sizeof err->msg + 128];
+    const char *m = err->msg;
+    /* ksqlDB's deserialisation messages always name the target and topic */
+    if (type == OP_REP_DESERIALIZE && strncmp(m, "Failed to deserialize", 21) != 0) {
+        snprintf(msg, sizeof msg, "Failed to deserialize %s from topic: %s. %s", target,
+                 topic ? topic : "", m);
+        m = msg;
+    }
+    op_report rep = {type, target, m, data, len, topic, row};
     ctx->report(ctx, &rep);
 }
 

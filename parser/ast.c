@@ -616,6 +616,7 @@ sql_dur sql_build_dur(sql_pstate *ps, sql_tok num, const sql_ident *unit)
     d.ms = 0;
     int u = unit_find(unit->name);
     if (u < 0) {
+        if (ps->failed) return d;
         sql_fail(ps, unit->span.off, unit->span.len,
                  "Unknown time unit '%s': use MILLISECONDS, SECONDS, MINUTES, HOURS or DAYS",
                  unit->name);
@@ -624,7 +625,7 @@ sql_dur sql_build_dur(sql_pstate *ps, sql_tok num, const sql_ident *unit)
             int dist = wr_edit_distance(unit->name, units[i].name);
             if (dist < bestd) { bestd = dist; best = (int)i; }
         }
-        if (best >= 0 && ps->err->hint[0] == 0) wr_error_hint(ps->err, "Did you mean %s?", units[best].name);
+        if (best >= 0) wr_error_hint(ps->err, "Did you mean %s?", units[best].name);
         return d;
     }
     if (!parse_digits(num.z, num.len, &v) || v > (uint64_t)(INT64_MAX / units[u].ms)) {

@@ -9,6 +9,7 @@
 
 %include {
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 #include "sql_int.h"
 }
@@ -422,12 +423,16 @@ exprlist(A) ::= expr(E).                          { A = sql_list_new(ps, E); }
 exprlist(A) ::= exprlist(L) COMMA expr(E).        { A = sql_list_add(ps, L, E); }
 
 %code {
-/* Allocates and initialises a parser in the arena: nothing to free afterwards. */
-void *sql_parser_new(wr_arena *a, sql_pstate *ps)
+/* The parser (its stack is tens of KiB) lives on the heap for one parse only, so that
+ * statements parsed into a long-lived arena do not each leave a dead stack in it. */
+void *sql_parser_new(sql_pstate *ps)
 {
-    yyParser *p = wr_arena_alloc(a, sizeof *p);
-    sql_lemonInit(p, ps);
-    return p;
+    return sql_lemonAlloc(wr_xmalloc, ps);
+}
+
+void sql_parser_free(void *parser)
+{
+    sql_lemonFree(parser, free);
 }
 
 /* Replays the parser's reductions on a copy of its state stack to learn whether token `code`

@@ -3,8 +3,8 @@
  * splitting, "is this complete" for the REPL, and ${variable} substitution.
  *
  * sql_parse_one() copies the text into the arena (the lexer needs a NUL sentinel), then feeds
- * tokens to the lemon parser one at a time, like SQLite's sqlite3RunParser.  The parser lives
- * in the arena too, so an error anywhere leaves nothing to free.
+ * tokens to the lemon parser one at a time, like SQLite's sqlite3RunParser.  The AST lives in
+ * the arena; the parser itself is freed before returning, on every path.
  */
 #include <stdio.h>
 #include <string.h>
@@ -71,13 +71,30 @@ static const char *closest_keyword(sql_pstate *ps, const char *word, size_t n, i
     return best;
 }
 
+/* Tokens that can start an expression: listed as "an expression" in hints. */
+static int starts_expr(int code)
+{
+    switch (code) {
+    case TK_IDENT: case TK_INTEGER: case TK_DECIMAL: case TK_FLOAT: case TK_STRING: case TK_TRUE:
+    case TK_FALSE: case TK_NULL: case TK_LP: case TK_MINUS: case TK_PLUS: case TK_NOT: case TK_CASE:
+    case TK_CAST:
+        return 1;
+    }
+    return 0;
+}
+
 /* "Expecting FROM or ','" when few tokens fit; empty when too many to be useful. */
 static void expected_tokens(sql_pstate *ps, char *out, size_t cap)
 {
-    int codes[8], n = 0;
+    const char *names[16];
+    int n = 0;
     int ident_ok = sql_parser_accepts(ps->parser, TK_IDENT);
+    /* CAST starts nothing but an expression */
+    int expr_ok = sql_parser_accepts(ps->parser, TK_CAST);
     out[0] = 0;
+    if (expr_ok) names[n++] = "an expression";
     for (int code = 1; code < 256; code++) {
+        if (expr_ok && starts_expr(code)) continue;
         if (!sql_parser_accepts(ps->parser, code)) continue;
         const char *name = sql_token_name(code);
         if (name[0] == '?') continue;
@@ -85,14 +102,14 @@ static void expected_tokens(sql_pstate *ps, char *out, size_t cap)
         if (ident_ok && code != TK_IDENT && name[0] >= 'A' && name[0] <= 'Z' &&
             !sql_is_reserved(name, strlen(name)))
             continue;
-        if (n == 6) return;
-        codes[n++] = code;
+        if (n == 12) return;
+        names[n++] = name;
     }
     if (n == 0) return;
     size_t len = (size_t)snprintf(out, cap, "Expecting ");
     for (int i = 0; i < n && len < cap; i++) {
         const char *sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";
-        len += (size_t)snprintf(out + len, cap - len, "%s%s", sep, sql_token_name(codes[i]));
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", sep, names[i]);
     }
 }
 
@@ -202,7 +219,7 @@ int sql_parse_one(const char *text, size_t len, wr_arena *a, sql_stmt **out, wr_
     ps.len = (uint32_t)len;
     ps.a = a;
     ps.err = err;
-    ps.parser = sql_parser_new(a, &ps);
+    ps.parser = sql_parser_new(&ps);
 
     for (;;) {
         sql_tok tok;
@@ -239,6 +256,7 @@ int sql_parse_one(const char *text, size_t len, wr_arena *a, sql_stmt **out, wr_
         ps.prev = tok;
         ps.has_prev = 1;
     }
+    sql_parser_free(ps.parser);
     if (!ps.failed && !ps.result) sql_fail(&ps, 0, 0, "Syntax error: incomplete statement");
     if (ps.failed) return err->code ? err->code : WR_ESYNTAX;
     finish_spans(&ps, ps.result, first, last_end);

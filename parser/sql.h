@@ -275,7 +275,7 @@ struct sql_stmt {
     sql_stmt *inner;       /* EXPLAIN <statement> */
     const char *str;       /* SET/UNSET property name; DEFINE value; RUN SCRIPT path;
                               PRINT topic exactly as written (bare or quoted, case kept);
-                              ASSERT subject */
+                              ASSERT TOPIC name / SCHEMA SUBJECT name (also in `name`) */
     const char *str2;      /* SET value */
     sql_type *type;        /* CREATE TYPE n AS type */
     int64_t limit;         /* PRINT LIMIT, -1 when absent */
@@ -289,8 +289,9 @@ struct sql_stmt {
 /* Calls cb(text+off, len) for each statement of a script: statements end at ';' outside
  * string literals, quoted identifiers and comments.  A trailing statement without ';' is
  * passed too (it will fail to parse if it needs one).  Empty statements (only whitespace and
- * comments) are skipped.  `off` is the statement's byte offset in `text`; `len` excludes the
- * ';'.  Returns the number of statements, or stops early and returns -1 if cb returns
+ * comments) are skipped.  `off` is the byte offset in `text` of the statement's first token
+ * (leading whitespace and comments are skipped); `len` runs to the end of its last token, so
+ * it excludes the ';' and any whitespace or comment before it.  Returns the number of statements, or stops early and returns -1 if cb returns
  * non-zero. */
 typedef int (*sql_split_cb)(void *ud, const char *text, uint32_t off, uint32_t len);
 int sql_split(const char *text, size_t len, sql_split_cb cb, void *ud);
@@ -307,9 +308,12 @@ int sql_is_complete(const char *text, size_t len);
  * offsets into `text`. */
 int sql_parse_one(const char *text, size_t len, wr_arena *a, sql_stmt **out, wr_error *err);
 
-/* Replaces ${name} by the value of a variable (also inside string literals, as ksqlDB does).
- * lookup returns NULL for an undefined variable, which is an error (span on the ${...}).
- * Returns 0 and *out (arena string) or WR_ESEMANTIC. */
+/* Replaces ${name} by the value of a variable (also inside string literals and quoted
+ * identifiers, as ksqlDB does; not inside comments).  Variable names are case-insensitive:
+ * lookup gets the name upper-cased, like DEFINE's name (an identifier).  lookup returns NULL
+ * for an undefined variable, which is an error (span on the ${...}).  Text that is not
+ * ${identifier} ("$", "${}") is left alone.  Returns 0 and *out (NUL-terminated arena string)
+ * or WR_ESEMANTIC. */
 typedef const char *(*sql_var_lookup)(void *ud, const char *name);
 int sql_substitute(const char *text, size_t len, sql_var_lookup lookup, void *ud, wr_arena *a,
                    char **out, wr_error *err);

@@ -68,19 +68,28 @@ typedef struct sql_wparams { sql_window w; unsigned seen; } sql_wparams;
 typedef struct sql_dur { int64_t ms; sql_span span; } sql_dur;
 
 /* ---- lemon entry points (generated grammar.c) */
-void *sql_parser_new(wr_arena *a, sql_pstate *ps);
+/* A new parser (heap) for one statement; sql_parser_free() releases it. */
+void *sql_parser_new(sql_pstate *ps);
+void sql_parser_free(void *parser);
 void sql_lemon(void *parser, int code, sql_tok tok);
 /* 1 when the parser in its current state would accept token `code` (used for hints). */
 int sql_parser_accepts(void *parser, int code);
 
 /* ---- errors */
-/* Records the first error of the parse (later ones are ignored); returns NULL for chaining. */
+/* Records the first error of the parse as WR_ESYNTAX with a span (later ones are ignored) and
+ * marks the parse failed. */
 void sql_fail(sql_pstate *ps, uint32_t off, uint32_t len, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* %syntax_error: "Syntax error at or near 'X'" on tok (code 0 = end of input) with a hint:
+ * a keyword the misspelt word resembles, or the tokens the parser expects. */
 void sql_syntax_error(sql_pstate *ps, int code, const sql_tok *tok);
+/* %stack_overflow: the statement nests deeper than the parser stack. */
 void sql_stack_overflow(sql_pstate *ps);
 
-/* ---- builders (ast.c), called from grammar actions */
+/* ---- builders (ast.c), called from grammar actions.
+ * Each returns memory from ps->a (never NULL) whose span covers the text it was built from;
+ * a semantic problem (overflow, bad unit, misplaced ':=') is recorded with sql_fail() and a
+ * usable node is still returned, so the grammar can run on to the driver's check. */
 sql_span sql_span_join(sql_span a, sql_span b);
 sql_span sql_tok_span(sql_tok t);
 sql_ident sql_build_ident(sql_pstate *ps, sql_tok t);

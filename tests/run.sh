@@ -17,7 +17,10 @@ CASE_TIMEOUT=${CASE_TIMEOUT:-30}
 passed=0
 failed=0
 
+failures=()
+
 report_failure() { # name, output
+    failures+=("$1")
     echo "FAIL: $1"
     if [ -n "$2" ]; then printf '%s\n' "$2" | head -n 60 | sed 's/^/    /'; fi
 }
@@ -112,7 +115,7 @@ run_cases() {
 # over the files of its seed corpus tests/fuzz/corpus/fuzz_X/ (one count per target).  A single
 # $B/tests/fuzz_replay, if built instead, gets every corpus directory.
 run_fuzz_corpus() {
-    local bin name dir out rc
+    local bin name dir out rc dirs
     for bin in "$B"/tests/fuzz_*_replay "$B"/tests/fuzz_replay; do
         [ -f "$bin" ] && [ -x "$bin" ] || continue
         name=$(basename "$bin")
@@ -141,6 +144,11 @@ else
     run_units
     run_cases
     run_fuzz_corpus
+fi
+if [ ${#failures[@]} -gt 0 ]; then
+    echo
+    echo "Failures:"
+    printf '  %s\n' "${failures[@]}"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -17,6 +17,8 @@ typedef struct mrec {
     size_t klen, vlen;
     int64_t ts;
     int nheaders;
+    int win_kind;
+    int64_t win_start, win_end;
 } mrec;
 
 typedef struct mem {
@@ -96,6 +98,9 @@ static int m_produce(void *ud, const char *t, const wr_record *rec, wr_error *er
     r->vlen = rec->value_len;
     r->ts = rec->ts;
     r->nheaders = rec->nheaders;
+    r->win_kind = rec->win_kind;
+    r->win_start = rec->win_start;
+    r->win_end = rec->win_end;
     return 0;
 }
 
@@ -202,15 +207,24 @@ static char *formatted_error(fixture *f, const char *sql)
 }
 
 /* Feeds one record to every query reading `topic`. */
+static void feedn(fixture *f, const char *topic, const char *key, size_t klen, const char *value,
+                  size_t vlen, int64_t ts);
+
 static void feed(fixture *f, const char *topic, const char *key, size_t klen, const char *value,
                  int64_t ts)
+{
+    feedn(f, topic, key, klen, value, value ? strlen(value) : 0, ts);
+}
+
+static void feedn(fixture *f, const char *topic, const char *key, size_t klen, const char *value,
+                  size_t vlen, int64_t ts)
 {
     wr_record rec;
     memset(&rec, 0, sizeof rec);
     rec.key = key;
     rec.key_len = klen;
     rec.value = value;
-    rec.value_len = value ? strlen(value) : 0;
+    rec.value_len = vlen;
     rec.ts = ts;
     rec.partition = 0;
     rec.offset = 0;
@@ -358,6 +372,13 @@ static void test_plog_on_bad_record(void **state)
     assert_non_null(strstr(f->m.plog, "\"recordB64\":\"e25vdCBqc29u\""));
     feed(f, "s", "\0\0\0\5", 4, "{\"name\":\"ok\"}", 0);
     assert_int_equal(count_on(f, "OUT"), 1);
+    /* an expression that fails at run time yields NULL and is logged (type 1) */
+    run_ok(f, "CREATE STREAM o2 AS SELECT id, CAST(name AS INT) AS n FROM s;");
+    feed(f, "s", "\0\0\0\5", 4, "{\"name\":\"abc\"}", 0);
+    assert_string_equal(last_on(f, "O2")->value, "{\"N\":null}");
+    assert_int_equal(f->m.nplog, 2);
+    assert_non_null(strstr(f->m.plog, "\"type\":1"));
+    assert_non_null(strstr(f->m.plog, "processing.CSAS_O2_1"));
 }
 
 static void test_insert_values_and_insert_select(void **state)
@@ -409,6 +430,18 @@ static void test_show_describe_explain_drop(void **state)
     assert_non_null(strstr(f->last_msg, "FILTER"));
     run_ok(f, "EXPLAIN SELECT * FROM s EMIT CHANGES;");
     assert_non_null(strstr(f->last_msg, "PROJECT"));
+    run_ok(f, "EXPLAIN CREATE STREAM o2 AS SELECT * FROM s PARTITION BY name FORMAT DOT;");
+    assert_non_null(strstr(f->last_msg, "digraph"));
+    assert_non_null(strstr(f->last_msg, "PARTITION BY"));
+    assert_null(wr_engine_topic_info(f->eng, "O2")); /* EXPLAIN starts nothing */
+    run_ok(f, "DESCRIBE FUNCTION ucase;");
+    assert_int_equal(f->last_kind, WR_RES_TEXT);
+    assert_non_null(strstr(f->last_msg, "Variation"));
+    run_ok(f, "SHOW FUNCTIONS;");
+    assert_true(f->nrows > 10);
+    run_ok(f, "SHOW QUERIES;");
+    assert_int_equal(f->nrows, 1);
+    assert_string_equal(f->cell, "CSAS_OUT_0");
     int rc = run(f, "DROP STREAM s;");
     assert_int_equal(rc, WR_ESEMANTIC);
     assert_non_null(strstr(f->err.msg, "CSAS_OUT_0"));
@@ -543,6 +576,70 @@ static void test_partition_by_null_and_table_projection(void **state)
     assert_int_equal(run(f, "CREATE STREAM t3 AS SELECT id, v FROM t;"), WR_ESEMANTIC);
 }
 
+static void test_windowed_source_and_throw_on_invalid(void **state)
+{
+    fixture *f = *state;
+    run_ok(f, "CREATE STREAM w (id STRING KEY, n BIGINT) WITH (kafka_topic='s', value_format='JSON', "
+              "key_format='KAFKA', window_type='Tumbling', window_size='10 SECONDS');");
+    run_ok(f, "CREATE STREAM o AS SELECT id, n, WINDOWSTART AS ws FROM w;");
+    const wr_topic_info *ti = wr_engine_topic_info(f->eng, "O");
+    assert_int_equal(ti->windowed, WR_WIN_TUMBLING);
+    wr_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.key = "k";
+    rec.key_len = 1;
+    rec.value = "{\"n\":3}";
+    rec.value_len = strlen(rec.value);
+    rec.ts = 12345;
+    rec.win_kind = WR_WIN_TUMBLING;
+    rec.win_start = 10000;
+    rec.win_end = 20000;
+    wr_error err;
+    assert_int_equal(wr_query_process(wr_engine_query_at(f->eng, 0), "s", &rec, &err), 0);
+    const mrec *r = last_on(f, "O");
+    assert_int_equal(r->win_kind, WR_WIN_TUMBLING);
+    assert_int_equal(r->win_start, 10000);
+    assert_int_equal(r->win_end, 20000);
+    assert_string_equal(r->value, "{\"N\":3,\"WS\":10000}");
+
+    /* ksql.timestamp.throw.on.invalid: a negative timestamp stops the query */
+    run_ok(f, "SET 'ksql.timestamp.throw.on.invalid' = 'true';"
+              "CREATE STREAM s (id INT KEY, t BIGINT) WITH (kafka_topic='d', value_format='JSON', "
+              "timestamp='t');"
+              "CREATE STREAM o2 AS SELECT * FROM s;");
+    rec.key = "\0\0\0\1";
+    rec.key_len = 4;
+    rec.value = "{\"t\":-5}";
+    rec.value_len = strlen(rec.value);
+    rec.win_kind = 0;
+    assert_int_equal(wr_query_process(wr_engine_query_at(f->eng, 1), "d", &rec, &err), WR_EDATA);
+}
+
+static void test_formats_and_replace(void **state)
+{
+    fixture *f = *state;
+    run_ok(f, "CREATE STREAM k (id BIGINT KEY, v DOUBLE) WITH (kafka_topic='s', value_format='KAFKA');");
+    run_ok(f, "CREATE STREAM kd WITH (key_format='delimited', value_format='delimited', "
+              "value_delimiter='|') AS SELECT id, v, v * 2 AS w FROM k;");
+    feedn(f, "s", "\0\0\0\0\0\0\0\x09", 8, "@\x04\0\0\0\0\0\0", 8, 0);
+    /* 8-byte BIGINT key 9, IEEE-754 2.5 value */
+    const mrec *r = last_on(f, "KD");
+    assert_non_null(r);
+    assert_string_equal(r->key, "9");
+    assert_string_equal(r->value, "2.5|5.0");
+    /* OR REPLACE is refused while a query reads the source */
+    int rc = run(f, "CREATE OR REPLACE STREAM k (id BIGINT KEY, v DOUBLE) WITH (kafka_topic='s', "
+                    "value_format='KAFKA');");
+    assert_int_equal(rc, WR_ESEMANTIC);
+    run_ok(f, "CREATE OR REPLACE STREAM kd AS SELECT id, v FROM k;");
+    assert_int_equal(wr_engine_query_count(f->eng), 1);
+    assert_string_equal(wr_query_id(wr_engine_query_at(f->eng, 0)), "CSAS_KD_1");
+    run_ok(f, "INSERT INTO k (id, v) VALUES (3, 1);");
+    r = last_on(f, "s");
+    assert_int_equal(r->klen, 8);
+    assert_int_equal(r->vlen, 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +659,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_push_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alter_assert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partition_by_null_and_table_projection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_windowed_source_and_throw_on_invalid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_formats_and_replace, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -555,6 +555,13 @@ static const struct {
     {"SELECT a # b FROM s", 9, 1, "Syntax error at or near '#': unexpected character", ""},
     {"SELECT * FROM a JOIN b ON a.x = b.x WINDOW", 42, 0, "Syntax error: unexpected end of statement", ""},
     {"SELECT a FROM s WHERE a = = 1", 26, 1, "Syntax error at or near '='", ""},
+    {"CREATE STREAM s (a INT", 22, 0, "unexpected end of statement", "Expecting ')' or ','"},
+    {"SELECT a, FROM s", 10, 4, "Syntax error at or near 'FROM'", "Expecting an expression or '*'"},
+    {"SELECT * FROM s WHERE a = 1 GROUP a", 34, 1, "Syntax error at or near 'a'", "Expecting BY"},
+    {"SELECT * FROM s JOIN t ON", 25, 0, "unexpected end of statement", "Expecting an expression"},
+    {"DROP s", 5, 1, "Syntax error at or near 's'", "Expecting STREAM, TABLE, TYPE or CONNECTOR"},
+    {"SET 'a' = 1", 10, 1, "Syntax error at or near '1'", "Expecting a string"},
+    {"SELECT * FROM s EMIT", 20, 0, "unexpected end of statement", "Expecting CHANGES or FINAL"},
     {"SHOW STREAM", 5, 6, "Syntax error at or near 'STREAM'", "Did you mean STREAMS?"},
     {"CREATE STREAM s (a STRUCT<x INT, x INT>) WITH (k='v')", 33, 1, "Duplicate field name X", ""},
 };
