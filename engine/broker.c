@@ -213,6 +213,13 @@ int wr_broker_main(int argc, char **argv)
         return 2;
     }
 
+    /* before anything is announced: a supervisor may signal as soon as it sees the file */
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
     char errstr[512], nb[16];
     snprintf(nb, sizeof nb, "%d", nbrokers);
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -288,12 +295,6 @@ int wr_broker_main(int argc, char **argv)
             nbrokers);
     printf("bootstrap.servers=%s\n", b.bootstraps);
     fflush(stdout);
-
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     wr_buf in_pending, fifo_pending;
     wr_buf_init(&in_pending);

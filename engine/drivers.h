@@ -1,10 +1,18 @@
 /*
- * drivers.h - entry points of the `weir` commands other than `test` (main.c dispatches).
- * Each returns the process exit status: 0 ok, 1 failure, 2 usage error.
+ * drivers.h - entry points of the `weir` commands other than `test` (main.c dispatches), and
+ * helpers shared by drivers.  Each *_main returns the process exit status: 0 ok, 1 failure,
+ * 2 usage error.
  */
 #ifndef WEIR_DRIVERS_H
 #define WEIR_DRIVERS_H
 
-int wr_broker_main(int argc, char **argv); /* weir broker: development Kafka broker */
+#include "engine.h"
+
+int wr_broker_main(int argc, char **argv);  /* weir broker: development Kafka broker */
+int wr_explain_main(int argc, char **argv); /* weir explain: statements' results and plans */
+
+/* Appends a statement result in the ksql CLI's style: tables with a header rule, EXPLAIN and
+ * DESCRIBE FUNCTION text as is, messages indented by one space. */
+void wr_result_render(const wr_result *res, wr_buf *out);
 
 #endif

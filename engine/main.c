@@ -33,6 +33,7 @@ static int cmd_version(int argc, char **argv)
 
 static const command commands[] = {
     {"test", wr_testrun_main, "test -s S -i I -o O", "run a SQL file on recorded input and check the output"},
+    {"explain", wr_explain_main, "explain FILE.sql", "run a file's statements in memory; print results and query plans"},
     {"run", NULL, "run FILE.sql", "run a query file as a service until SIGTERM"},
     {"server", NULL, "server", "REST API compatible with ksqlDB's"},
     {"broker", wr_broker_main, "broker [--topic T:N]...", "a development Kafka broker (librdkafka mock cluster)"},

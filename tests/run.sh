@@ -7,7 +7,8 @@
 # Layers: unit test binaries ($B/tests/test_*, cmocka TAP output, one count per test),
 # golden SQL cases (every directory under tests/sql/ holding a statements.sql, run through
 # `$B/weir test`; see tests/sql/README.md), and the fuzz seed corpora replayed through the
-# $B/tests/fuzz_*_replay binaries that were built (one test per target).  Failures are printed with
+# $B/tests/fuzz_*_replay binaries that were built (one test per target), and the command-line
+# scripts tests/cli/*.sh (one test each).  Failures are printed with
 # their output; the last line is always "N passed, N failed" (exit 1 if any failed).
 set -u
 B=${B:-build}
@@ -138,12 +139,30 @@ run_fuzz_corpus() {
     done
 }
 
+# ---------------------------------------------------------------- command-line tests
+# Each tests/cli/*.sh is one test: it gets WEIR=<binary> and passes by exiting 0.
+run_cli() {
+    local t out rc
+    for t in tests/cli/*.sh; do
+        [ -f "$t" ] || continue
+        out=$(WEIR="$B/weir" timeout 120 bash "$t" 2>&1)
+        rc=$?
+        if [ "$rc" -eq 0 ]; then
+            passed=$((passed + 1))
+        else
+            report_failure "$t (exit $rc)" "$out"
+            failed=$((failed + 1))
+        fi
+    done
+}
+
 if [ $# -gt 0 ]; then
     run_cases "$@"
 else
     run_units
     run_cases
     run_fuzz_corpus
+    run_cli
 fi
 if [ ${#failures[@]} -gt 0 ]; then
     echo
