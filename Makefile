@@ -41,7 +41,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps test test-unit test-sql test-fuzz-corpus asan fuzz demo clean units
+.PHONY: all deps test asan fuzz demo clean units bench
 
 all: $(B)/weir
 
@@ -126,6 +126,16 @@ fuzz: deps
 	  mkdir -p build-fuzz/corpus-$$n; \
 	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; \
 	done
+
+# Benchmarks (bench/README.md); figures are printed, never asserted.
+$(B)/bench/%: bench/%.c $(B)/libweir.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libweir.a $(LDFLAGS_ALL) $(PKG_LIBS)
+
+bench: deps all $(B)/bench/engine_bench
+	$(Q)$(B)/bench/engine_bench
+	$(Q)bash bench/test_cases.sh $(B)
 
 demo: deps all
 	$(Q)bash examples/demo.sh

@@ -1197,11 +1197,16 @@ int wr_double_format(double d, char *out)
     /* shortest digits that round-trip, but at least two: Java (JDK 19+ spec) picks the
      * closest 2-digit decimal when one digit would do, hence 4.9E-324 and not 5.0E-324 */
     char tmp[40];
-    int prec;
-    for (prec = 2; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
-        if (strtod(tmp, NULL) == d) break;
+    /* Round-tripping is monotonic in the number of digits, so binary-search the smallest
+     * precision in [2, 17] (17 always round-trips): ~4 printf/strtod pairs, not up to 16. */
+    int lo = 2, hi = 17;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(tmp, sizeof tmp, "%.*e", mid - 1, d);
+        if (strtod(tmp, NULL) == d) hi = mid;
+        else lo = mid + 1;
     }
+    snprintf(tmp, sizeof tmp, "%.*e", lo - 1, d);
     /* tmp = [-]D[.DDD]e[+-]XX */
     char digits[24];
     int nd = 0, neg = 0;

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static void check_double(double d, const char *want)
 {
@@ -30,6 +31,51 @@ static void test_double_java_text(void **state)
     check_double(NAN, "NaN");
     check_double(-INFINITY, "-Infinity");
     check_double(2147483648.9, "2.1474836489E9");
+}
+
+/* The shortest-digits search must give what a linear search over precisions gives. */
+static void test_double_shortest_random(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double d;
+        if (i % 2) {
+            memcpy(&d, &x, sizeof d); /* any bit pattern */
+            if (isnan(d) || isinf(d) || d == 0) continue;
+        } else {
+            d = (double)(x % 100000000) / 100.0 * ((x >> 40) % 2 ? 1.1 : 1.0); /* money-like */
+            if (d == 0) continue;
+        }
+        char got[48], tmp[40];
+        wr_double_format(d, got);
+        int prec;
+        for (prec = 2; prec <= 17; prec++) {
+            snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
+            if (strtod(tmp, NULL) == d) break;
+        }
+        assert_true(strtod(got, NULL) == d); /* round-trips */
+        /* same significant digits as the linear search */
+        char a[24], b[24];
+        int na = 0, nb = 0;
+        for (const char *p = tmp; *p && *p != 'e'; p++)
+            if (*p >= '0' && *p <= '9') a[na++] = *p;
+        while (na > 1 && a[na - 1] == '0') na--;
+        int lead = 1;
+        for (const char *p = got; *p && *p != 'E'; p++)
+            if (*p >= '0' && *p <= '9') {
+                if (lead && *p == '0') continue;
+                lead = 0;
+                b[nb++] = *p;
+            }
+        while (nb > 1 && b[nb - 1] == '0') nb--;
+        a[na] = b[nb] = 0;
+        if (strcmp(a, b)) fprintf(stderr, "%.17g: got %s, linear %s\n", d, got, tmp);
+        assert_string_equal(a, b);
+    }
 }
 
 static void check_dec(const char *in, const char *want_text, int want_scale)
@@ -189,7 +235,8 @@ static void test_arena(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_double_java_text), cmocka_unit_test(test_decimal),
+        cmocka_unit_test(test_double_java_text), cmocka_unit_test(test_double_shortest_random),
+        cmocka_unit_test(test_decimal),
         cmocka_unit_test(test_base64),           cmocka_unit_test(test_error_format),
         cmocka_unit_test(test_casts),            cmocka_unit_test(test_compare_equal),
         cmocka_unit_test(test_arena),
