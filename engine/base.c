@@ -1449,6 +1449,27 @@ char *wr_upper(wr_arena *a, const char *s, size_t n)
     return p;
 }
 
+char *wr_file_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    wr_buf b;
+    wr_buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) wr_buf_append(&b, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        wr_buf_fini(&b);
+        errno = EIO;
+        return NULL;
+    }
+    if (!b.data) wr_buf_append(&b, "", 0);
+    *len = b.len;
+    return b.data;
+}
+
 int64_t wr_now_ms(void)
 {
     struct timespec ts;

@@ -314,6 +314,9 @@ int wr_strcaseeq(const char *a, const char *b);
 int wr_strncaseeq_n(const char *a, size_t an, const char *b); /* a has length an, b NUL-term */
 /* Upper-cases ASCII letters into a new arena string (ksqlDB identifier casing). */
 char *wr_upper(wr_arena *a, const char *s, size_t n);
+/* Reads a whole file into a NUL-terminated heap buffer (free() it); *len excludes the NUL.
+ * NULL with errno set when the file cannot be read. */
+char *wr_file_read(const char *path, size_t *len);
 /* Current wall clock in epoch ms. */
 int64_t wr_now_ms(void);
 

@@ -140,68 +140,29 @@ int wr_cat_type_remove(wr_engine *eng, const char *name)
     return -1;
 }
 
+/* Named types are copied into the caller's arena: a DROP TYPE must not pull a type out from
+ * under a stream that was declared with it. */
+typedef struct type_lookup {
+    wr_engine *eng;
+    wr_arena *arena;
+} type_lookup;
+
+static const wr_type *on_custom_type(void *ud, const char *name)
+{
+    type_lookup *tl = ud;
+    wr_custom_type *ct = wr_cat_type_find(tl->eng, name);
+    return ct ? wr_type_copy(tl->arena, ct->type) : NULL;
+}
+
 int wr_cat_type_resolve(wr_engine *eng, const sql_type *st, wr_arena *a, const wr_type **out,
                         wr_error *err)
 {
-    if (st->kind == SQL_T_CUSTOM) {
-        wr_custom_type *ct = wr_cat_type_find(eng, st->custom.name);
-        if (!ct)
-            return wr_error_at(err, WR_ESEMANTIC, st->span.off, st->span.len,
-                               "Unknown type: %s", st->custom.name);
-        *out = wr_type_copy(a, ct->type);
-        return 0;
-    }
-    switch (st->kind) {
-    case WR_DECIMAL:
-        if (st->precision < 1 || st->precision > 38 || st->scale < 0 || st->scale > st->precision)
-            return wr_error_at(err, WR_ESEMANTIC, st->span.off, st->span.len,
-                               "DECIMAL precision must be in 1..38 and scale in 0..precision: "
-                               "DECIMAL(%d, %d)", st->precision, st->scale);
-        *out = wr_type_decimal(a, st->precision, st->scale);
-        return 0;
-    case WR_ARRAY: {
-        const wr_type *e;
-        int rc = wr_cat_type_resolve(eng, st->elem, a, &e, err);
-        if (rc)
-            return rc;
-        *out = wr_type_array(a, e);
-        return 0;
-    }
-    case WR_MAP: {
-        const wr_type *k = &wr_type_string, *v;
-        int rc;
-        if (st->key && (rc = wr_cat_type_resolve(eng, st->key, a, &k, err)))
-            return rc;
-        if ((rc = wr_cat_type_resolve(eng, st->elem, a, &v, err)))
-            return rc;
-        *out = wr_type_map(a, k, v);
-        return 0;
-    }
-    case WR_STRUCT: {
-        wr_field *f = wr_arena_calloc(a, sizeof(wr_field) * (size_t)(st->nfields + 1));
-        for (int i = 0; i < st->nfields; i++) {
-            for (int j = 0; j < i; j++)
-                if (strcmp(st->fields[j].name.name, st->fields[i].name.name) == 0)
-                    return wr_error_at(err, WR_ESEMANTIC, st->fields[i].name.span.off,
-                                       st->fields[i].name.span.len,
-                                       "Duplicate field names found in STRUCT: '%s'",
-                                       st->fields[i].name.name);
-            f[i].name = wr_arena_strdup(a, st->fields[i].name.name);
-            int rc = wr_cat_type_resolve(eng, st->fields[i].type, a, &f[i].type, err);
-            if (rc)
-                return rc;
-        }
-        *out = wr_type_struct(a, st->nfields, f);
-        return 0;
-    }
-    default: {
-        const wr_type *t = wr_type_scalar((wr_kind)st->kind);
-        if (!t || st->kind == WR_NULL)
-            return wr_error_at(err, WR_ESEMANTIC, st->span.off, st->span.len, "Unknown type");
-        *out = t;
-        return 0;
-    }
-    }
+    type_lookup tl = {eng, a};
+    wr_expr_env env = {0};
+    env.arena = a;
+    env.ud = &tl;
+    env.custom_type = on_custom_type;
+    return wr_type_from_sql(&env, st, out, err);
 }
 
 /* ---------------------------------------------------------------- properties, variables */

@@ -40,21 +40,6 @@ static void on_result(void *ud, const wr_result *res)
     wr_buf_fini(&out);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    wr_buf b;
-    wr_buf_init(&b);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) wr_buf_append(&b, chunk, n);
-    fclose(f);
-    if (!b.data) wr_buf_append(&b, "", 0);
-    *len = b.len;
-    return b.data;
-}
-
 int wr_explain_main(int argc, char **argv)
 {
     if (argc != 2 || argv[1][0] == '-') {
@@ -65,7 +50,7 @@ int wr_explain_main(int argc, char **argv)
         return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
     }
     size_t len;
-    char *sql = slurp(argv[1], &len);
+    char *sql = wr_file_read(argv[1], &len);
     if (!sql) {
         fprintf(stderr, "weir explain: cannot read %s: %s\n", argv[1], strerror(errno));
         return 2;

@@ -876,33 +876,13 @@ static void encode_input(run *r, const wr_topic_info *ti, int is_key, const jv *
 
 /* ------------------------------------------------------------------ files */
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    wr_buf b;
-    wr_buf_init(&b);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) wr_buf_append(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        wr_buf_fini(&b);
-        return NULL;
-    }
-    if (!b.data) wr_buf_append(&b, "", 0);
-    *len = b.len;
-    return b.data;
-}
-
 /* Reads a test file `{"<member>": [ ... ]}`.  Prints a message and returns NULL when the file
  * cannot be read or is not of that shape. */
 static const jv *load_records_file(run *r, const char *path, const char *member)
 {
     size_t len, off;
     const char *msg;
-    char *text = read_file(path, &len);
+    char *text = wr_file_read(path, &len);
     if (!text) {
         fprintf(stderr, "weir test: cannot read %s: %s\n", path, strerror(errno));
         return NULL;
@@ -1242,7 +1222,7 @@ static int run_test(const char *sql_path, const char *in_path, const char *out_p
     wr_error_clear(&err);
 
     size_t sql_len;
-    char *sql = read_file(sql_path, &sql_len);
+    char *sql = wr_file_read(sql_path, &sql_len);
     if (!sql) {
         fprintf(stderr, "weir test: cannot read %s: %s\n", sql_path, strerror(errno));
         goto out;
