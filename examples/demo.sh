@@ -35,8 +35,20 @@ for dir in examples/*/; do
         grep '"topic"' "$tmp/rec.json" | sed -e 's/^ *//' -e 's/,$//' -e 's/^/   /'
     fi
     if [ -s "$tmp/err" ]; then
-        echo "   ${dim}processing log:${off}"
-        sed 's/^/   | /' "$tmp/err" | head -5
+        # malformed input is skipped, not fatal: show why each record went to the processing log
+        python3 - "$tmp/err" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    if "] {" not in line:
+        continue
+    entry = json.loads(line.split("] ", 1)[1])
+    msg = entry.get("message", {})
+    for kind in ("deserializationError", "recordProcessingError", "serializationError", "productionError"):
+        if isinstance(msg, dict) and msg.get(kind):
+            err = msg[kind]
+            where = " (topic %s)" % err["topic"] if err.get("topic") else ""
+            print("   processing log: %s%s: %s" % (kind, where, err.get("errorMessage")))
+PY
     fi
 done
 echo

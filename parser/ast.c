@@ -152,8 +152,8 @@ sql_ident sql_build_ident_str(sql_pstate *ps, sql_tok t)
 
 /* ------------------------------------------------------------------ literals and columns */
 
-/* Parses decimal digits into *v; 0 when they do not fit int64 (*v then holds the value
- * modulo nothing useful). `neg_ok` admits 9223372036854775808 (= -INT64_MIN). */
+/* Parses the decimal digits z[0..n) into *v; returns 0 (and leaves *v alone) when they
+ * overflow 64 bits. */
 static int parse_digits(const char *z, uint32_t n, uint64_t *v)
 {
     uint64_t x = 0;

@@ -91,10 +91,14 @@ static void expected_tokens(sql_pstate *ps, char *out, size_t cap)
     int ident_ok = sql_parser_accepts(ps->parser, TK_IDENT);
     /* CAST starts nothing but an expression */
     int expr_ok = sql_parser_accepts(ps->parser, TK_CAST);
+    /* MAP is a keyword only as a type */
+    int type_ok = sql_parser_accepts(ps->parser, TK_MAP);
     out[0] = 0;
     if (expr_ok) names[n++] = "an expression";
+    if (type_ok) names[n++] = "a type";
     for (int code = 1; code < 256; code++) {
         if (expr_ok && starts_expr(code)) continue;
+        if (type_ok && (code == TK_IDENT || code == TK_ARRAY || code == TK_MAP || code == TK_STRUCT)) continue;
         if (!sql_parser_accepts(ps->parser, code)) continue;
         const char *name = sql_token_name(code);
         if (name[0] == '?') continue;

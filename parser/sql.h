@@ -54,7 +54,9 @@ struct sql_type {
 typedef enum sql_expr_kind {
     SQL_E_NULL = 1,  /* NULL literal */
     SQL_E_BOOL,      /* TRUE/FALSE: ival 1/0 */
-    SQL_E_INT,       /* integer literal: ival; text = digits as written */
+    SQL_E_INT,       /* integer literal: ival; text = digits as written.  A '-' written right
+                        before a number literal is part of it (ksqlDB's grammar): "-5" is
+                        SQL_E_INT -5 with text "-5", not a negation (also DECIMAL/DOUBLE) */
     SQL_E_DECIMAL,   /* literal with a '.' and no exponent (ksqlDB: DECIMAL): text as written */
     SQL_E_DOUBLE,    /* literal with an exponent (1.5E3): dval, text */
     SQL_E_STRING,    /* 'literal': text = unescaped bytes ('' -> '), tlen */

@@ -559,6 +559,8 @@ static const struct {
     {"SELECT a, FROM s", 10, 4, "Syntax error at or near 'FROM'", "Expecting an expression or '*'"},
     {"SELECT * FROM s WHERE a = 1 GROUP a", 34, 1, "Syntax error at or near 'a'", "Expecting BY"},
     {"SELECT * FROM s JOIN t ON", 25, 0, "unexpected end of statement", "Expecting an expression"},
+    {"CREATE STREAM s (a) WITH (x=1)", 18, 1, "Syntax error at or near ')'", "Expecting a type"},
+    {"SELECT CAST(a AS) FROM s", 16, 1, "Syntax error at or near ')'", "Expecting a type"},
     {"DROP s", 5, 1, "Syntax error at or near 's'", "Expecting STREAM, TABLE, TYPE or CONNECTOR"},
     {"SET 'a' = 1", 10, 1, "Syntax error at or near '1'", "Expecting a string"},
     {"SELECT * FROM s EMIT", 20, 0, "unexpected end of statement", "Expecting CHANGES or FINAL"},
