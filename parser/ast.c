@@ -1243,6 +1243,21 @@ static void dump_type(const sql_type *t, wr_buf *out)
     type_format(t, out);
 }
 
+/* "(head a b c list...)": the shape most expression nodes dump as; absent parts are left out. */
+static void dump_node(wr_buf *out, const char *head, const sql_expr *a, const sql_expr *b,
+                      const sql_expr *c, const sql_expr_list *list)
+{
+    const sql_expr *kids[3] = {a, b, c};
+    wr_buf_printf(out, "(%s", head);
+    for (int i = 0; i < 3; i++)
+        if (kids[i]) {
+            wr_buf_putc(out, ' ');
+            dump_expr(kids[i], out);
+        }
+    dump_list(list, out);
+    wr_buf_putc(out, ')');
+}
+
 static void dump_expr(const sql_expr *e, wr_buf *out)
 {
     const char *neg = e && (e->flags & SQL_F_NOT) ? "not_" : "";
@@ -1270,45 +1285,14 @@ static void dump_expr(const sql_expr *e, wr_buf *out)
         dump_ident(out, e->name, e->quoted);
         wr_buf_putc(out, ')');
         break;
-    case SQL_E_UNARY:
-        wr_buf_printf(out, "(%s ", op_dump_name(e->op));
-        dump_expr(e->a, out);
-        wr_buf_putc(out, ')');
-        break;
-    case SQL_E_BINARY:
-        wr_buf_printf(out, "(%s ", op_dump_name(e->op));
-        dump_expr(e->a, out);
-        wr_buf_putc(out, ' ');
-        dump_expr(e->b, out);
-        wr_buf_putc(out, ')');
-        break;
-    case SQL_E_IS_NULL:
-        wr_buf_printf(out, "(is_%snull ", neg);
-        dump_expr(e->a, out);
-        wr_buf_putc(out, ')');
-        break;
+    case SQL_E_UNARY: dump_node(out, op_dump_name(e->op), e->a, NULL, NULL, NULL); break;
+    case SQL_E_BINARY: dump_node(out, op_dump_name(e->op), e->a, e->b, NULL, NULL); break;
+    case SQL_E_IS_NULL: dump_node(out, *neg ? "is_not_null" : "is_null", e->a, NULL, NULL, NULL); break;
     case SQL_E_IS_DISTINCT:
-        wr_buf_printf(out, "(is_%sdistinct ", neg);
-        dump_expr(e->a, out);
-        wr_buf_putc(out, ' ');
-        dump_expr(e->b, out);
-        wr_buf_putc(out, ')');
+        dump_node(out, *neg ? "is_not_distinct" : "is_distinct", e->a, e->b, NULL, NULL);
         break;
-    case SQL_E_BETWEEN:
-        wr_buf_printf(out, "(%sbetween ", neg);
-        dump_expr(e->a, out);
-        wr_buf_putc(out, ' ');
-        dump_expr(e->b, out);
-        wr_buf_putc(out, ' ');
-        dump_expr(e->c, out);
-        wr_buf_putc(out, ')');
-        break;
-    case SQL_E_IN:
-        wr_buf_printf(out, "(%sin ", neg);
-        dump_expr(e->a, out);
-        dump_list(e->list, out);
-        wr_buf_putc(out, ')');
-        break;
+    case SQL_E_BETWEEN: dump_node(out, *neg ? "not_between" : "between", e->a, e->b, e->c, NULL); break;
+    case SQL_E_IN: dump_node(out, *neg ? "not_in" : "in", e->a, NULL, NULL, e->list); break;
     case SQL_E_LIKE:
         wr_buf_printf(out, "(%slike ", neg);
         dump_expr(e->a, out);
@@ -1355,28 +1339,10 @@ static void dump_expr(const sql_expr *e, wr_buf *out)
         dump_ident(out, e->name, e->quoted);
         wr_buf_putc(out, ')');
         break;
-    case SQL_E_SUBSCRIPT:
-        wr_buf_puts(out, "(subscript ");
-        dump_expr(e->a, out);
-        wr_buf_putc(out, ' ');
-        dump_expr(e->b, out);
-        wr_buf_putc(out, ')');
-        break;
-    case SQL_E_ARRAY:
-        wr_buf_puts(out, "(array");
-        dump_list(e->list, out);
-        wr_buf_putc(out, ')');
-        break;
-    case SQL_E_MAP:
-        wr_buf_puts(out, "(map");
-        dump_list(e->list, out);
-        wr_buf_putc(out, ')');
-        break;
-    case SQL_E_STRUCT:
-        wr_buf_puts(out, "(struct");
-        dump_list(e->list, out);
-        wr_buf_putc(out, ')');
-        break;
+    case SQL_E_SUBSCRIPT: dump_node(out, "subscript", e->a, e->b, NULL, NULL); break;
+    case SQL_E_ARRAY: dump_node(out, "array", NULL, NULL, NULL, e->list); break;
+    case SQL_E_MAP: dump_node(out, "map", NULL, NULL, NULL, e->list); break;
+    case SQL_E_STRUCT: dump_node(out, "struct", NULL, NULL, NULL, e->list); break;
     case SQL_E_FIELD_INIT:
         wr_buf_putc(out, '(');
         dump_ident(out, e->name, e->quoted);
