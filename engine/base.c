@@ -726,9 +726,10 @@ uint64_t wr_value_hash(const wr_value *v)
 
 /* ---------------------------------------------------------------- calendar helpers */
 
-/* days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm) */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+/* H. Hinnant's days-from-civil algorithm */
+int64_t wr_days_from_civil(int64_t y, int month, int day)
 {
+    unsigned m = (unsigned)month, d = (unsigned)day;
     y -= m <= 2;
     const int64_t era = (y >= 0 ? y : y - 399) / 400;
     const unsigned yoe = (unsigned)(y - era * 400);
@@ -751,7 +752,7 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = yy + (*m <= 2);
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
+int64_t wr_floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
     if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
@@ -777,7 +778,7 @@ static void format_time(int64_t ms, wr_buf *out)
 
 static void format_timestamp(int64_t ms, wr_buf *out)
 {
-    int64_t days = floor_div(ms, 86400000);
+    int64_t days = wr_floor_div(ms, 86400000);
     int64_t rem = ms - days * 86400000;
     format_date(days, out);
     wr_buf_printf(out, "T%02d:%02d:%02d.%03d", (int)(rem / 3600000), (int)(rem / 60000 % 60),
@@ -831,7 +832,7 @@ static int parse_date_text(const char *s, size_t n, int64_t *days)
         s[7] != '-' || parse_digits(s + 8, 2, &d))
         return -1;
     if (m < 1 || m > 12 || d < 1 || d > 31) return -1;
-    *days = days_from_civil(y, (unsigned)m, (unsigned)d);
+    *days = wr_days_from_civil(y, m, d);
     return 10;
 }
 
@@ -1074,10 +1075,10 @@ int wr_value_cast(wr_arena *a, const wr_value *v, const wr_type *from, const wr_
             int64_t ms;
             if (parse_date_text(s, n, &days) != (int)n) {
                 if (parse_timestamp_text(s, n, &ms)) return cast_fail(err, v, from, to);
-                days = floor_div(ms, 86400000);
+                days = wr_floor_div(ms, 86400000);
             }
         } else if (fk == WR_TIMESTAMP) {
-            days = floor_div(v->u.i, 86400000);
+            days = wr_floor_div(v->u.i, 86400000);
         } else {
             return cast_fail(err, v, from, to);
         }
@@ -1092,7 +1093,7 @@ int wr_value_cast(wr_arena *a, const wr_value *v, const wr_type *from, const wr_
             trim(&s, &n);
             if (parse_time_text(s, n, &ms) != (int)n) return cast_fail(err, v, from, to);
         } else if (fk == WR_TIMESTAMP) {
-            ms = v->u.i - floor_div(v->u.i, 86400000) * 86400000;
+            ms = v->u.i - wr_floor_div(v->u.i, 86400000) * 86400000;
         } else {
             return cast_fail(err, v, from, to);
         }

@@ -314,6 +314,11 @@ int wr_strcaseeq(const char *a, const char *b);
 int wr_strncaseeq_n(const char *a, size_t an, const char *b); /* a has length an, b NUL-term */
 /* Upper-cases ASCII letters into a new arena string (ksqlDB identifier casing). */
 char *wr_upper(wr_arena *a, const char *s, size_t n);
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12), as Java's LocalDate. */
+int64_t wr_days_from_civil(int64_t year, int month, int day);
+/* Integer division rounding toward negative infinity (epoch ms -> days before 1970). */
+int64_t wr_floor_div(int64_t a, int64_t b);
+
 /* Reads a whole file into a NUL-terminated heap buffer (free() it); *len excludes the NUL.
  * NULL with errno set when the file cannot be read. */
 char *wr_file_read(const char *path, size_t *len);

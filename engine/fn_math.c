@@ -79,25 +79,30 @@ static int64_t java_math_round(double x)
     return (int64_t)f;
 }
 
-/* Shortest round-tripping decimal digits of |x| (x finite, non-zero): digits[] and the
- * exponent e such that |x| = 0.d1d2..dk * 10^(e+1)... expressed as d1.d2..dk * 10^e. */
+/* The significant digits of |x| (x finite, non-zero) as Java's Double.toString prints them -
+ * which is what BigDecimal.valueOf(x) starts from - without trailing zeros: digits[] and the
+ * exponent e such that |x| = d1.d2..dk * 10^e. */
 static int shortest_digits(double x, char *digits, int *exp10)
 {
-    char buf[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec - 1, fabs(x));
-        if (strtod(buf, NULL) == fabs(x))
-            break;
-    }
-    int k = 0;
-    const char *p = buf;
-    for (; *p && *p != 'e'; p++)
-        if (*p >= '0' && *p <= '9')
+    char txt[40];
+    int n = wr_double_format(fabs(x), txt);
+    const char *p = txt, *end = txt + n, *exp = memchr(txt, 'E', (size_t)n);
+    int k = 0, point = -1; /* point: digits seen before the '.' (leading zeros included) */
+    int lead = 0;          /* leading zeros before the first significant digit */
+    for (; p < (exp ? exp : end); p++) {
+        if (*p == '.') {
+            point = k + lead;
+        } else if (k == 0 && *p == '0') {
+            lead++;
+        } else {
             digits[k++] = *p;
-    digits[k] = 0;
-    *exp10 = atoi(p + 1);
+        }
+    }
     while (k > 1 && digits[k - 1] == '0')
-        digits[--k] = 0;
+        k--;
+    digits[k] = 0;
+    /* "d.ddd" + "E<n>": e = n.  Plain "iii.fff": the first significant digit's position. */
+    *exp10 = exp ? atoi(exp + 1) : (point < 0 ? k + lead : point) - lead - 1;
     return k;
 }
 

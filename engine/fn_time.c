@@ -695,22 +695,6 @@ static UCalendar *parse_text(wr_fn_ctx *ctx, tm_site *ts, const wr_value *text, 
     return NULL;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
 
 /* Zone argument: argv[i] when present, else the default: GMT for FORMAT_/PARSE_TIMESTAMP
  * (as ksqlDB), UTC for the legacy functions (ksqlDB: the JVM's zone; weir: UTC). */
@@ -805,7 +789,7 @@ static int date_parse(wr_fn_ctx *ctx, const wr_value *text, const wr_value *patt
     int32_t m = ucal_get(cal, UCAL_MONTH, &st);
     int32_t d = ucal_get(cal, UCAL_DATE, &st);
     ucal_close(cal);
-    *days = days_from_civil(y, m + 1, d);
+    *days = wr_days_from_civil(y, m + 1, d);
     return 0;
 }
 
@@ -904,7 +888,7 @@ static int fn_unix_timestamp(wr_fn_ctx *ctx, int argc, const wr_value *argv, wr_
 
 static int fn_unix_date(wr_fn_ctx *ctx, int argc, const wr_value *argv, wr_value *out)
 {
-    *out = wr_int((int32_t)(argc == 0 ? floor_div(ctx->now_ms, MS_PER_DAY) : argv[0].u.i));
+    *out = wr_int((int32_t)(argc == 0 ? wr_floor_div(ctx->now_ms, MS_PER_DAY) : argv[0].u.i));
     return 0;
 }
 
