@@ -100,23 +100,21 @@ op *op_alloc(size_t size, const op_vt *vt, const void *spec)
     return o;
 }
 
-int op_parse_timestamp(op_ctx *ctx, const char *s, size_t n, const char *pattern, int64_t *ms,
-                       wr_error *perr)
+int op_column_timestamp(op_ctx *ctx, wr_fn_site *site, const wr_value *v, const char *col,
+                        int is_string, const char *pattern, int64_t *ms, wr_error *perr)
 {
+    if (wr_is_null(v))
+        return wr_error_set(perr, WR_EDATA, "Timestamp column %s is null", col);
+    if (!is_string) {
+        *ms = v->u.i;
+        return 0;
+    }
     /* Reuse the function library's Java-pattern parser rather than a second copy. */
     const wr_scalar_def *def = wr_fn_lookup("PARSE_TIMESTAMP");
-    if (!def)
-        def = wr_fn_lookup("STRINGTOTIMESTAMP");
-    if (!pattern) {
-        /* no pattern: ISO-8601 via the same function's default pattern */
-        pattern = "yyyy-MM-dd'T'HH:mm:ss.SSS";
-    }
-    if (!def || !def->fn)
-        return wr_error_set(perr, WR_EDATA, "no timestamp parser available");
-    wr_value argv[2] = {wr_str(s, n), wr_str(pattern, strlen(pattern))};
+    if (!pattern)
+        pattern = "yyyy-MM-dd'T'HH:mm:ss.SSS"; /* ISO-8601 */
+    wr_value argv[2] = {*v, wr_str(pattern, strlen(pattern))};
     const wr_type *argt[2] = {&wr_type_string, &wr_type_string};
-    wr_fn_site site;
-    memset(&site, 0, sizeof site);
     wr_error err;
     wr_error_clear(&err);
     wr_fn_ctx fctx;
@@ -125,21 +123,26 @@ int op_parse_timestamp(op_ctx *ctx, const char *s, size_t n, const char *pattern
     fctx.err = &err;
     fctx.cfg = ctx->eval ? ctx->eval->cfg : NULL;
     fctx.argt = argt;
-    fctx.rtype = def == wr_fn_lookup("PARSE_TIMESTAMP") ? &wr_type_timestamp : &wr_type_bigint;
-    fctx.site = &site;
+    fctx.rtype = &wr_type_timestamp;
+    fctx.site = site;
     wr_value out = wr_null();
     int rc = def->fn(&fctx, 2, argv, &out);
-    if (site.free)
-        site.free(site.data);
-    free(site.key);
     if (rc || wr_is_null(&out)) {
         if (err.code)
             *perr = err;
         else
             wr_error_set(perr, WR_EDATA, "Failed to parse timestamp '%.*s' with pattern '%s'",
-                         (int)n, s, pattern);
+                         (int)v->len, v->u.s, pattern);
         return WR_EDATA;
     }
     *ms = out.u.i;
     return 0;
+}
+
+void op_site_release(wr_fn_site *site)
+{
+    if (site->free)
+        site->free(site->data);
+    free(site->key);
+    memset(site, 0, sizeof *site);
 }

@@ -171,9 +171,13 @@ op *op_project_new(const op_project_spec *spec);
 op *op_partition_new(const op_partition_spec *spec);
 op *op_sink_new(const op_sink_spec *spec);
 
-/* Parses a timestamp string with a Java DateTimeFormatter pattern (through the function
- * library's STRINGTOTIMESTAMP).  0 and *ms, or WR_EDATA with a message. */
-int op_parse_timestamp(op_ctx *ctx, const char *s, size_t n, const char *pattern, int64_t *ms,
-                       wr_error *err);
+/* The event time held in a TIMESTAMP='col' column (rule 30): BIGINT/TIMESTAMP milliseconds,
+ * or a STRING parsed with the TIMESTAMP_FORMAT pattern (ISO-8601 when NULL) by the function
+ * library's PARSE_TIMESTAMP.  `site` belongs to the calling operator and caches the opened
+ * pattern across records; release it with op_site_release() when the operator closes.
+ * 0 and *ms, or WR_EDATA with a message (NULL column `col`, unparsable text). */
+int op_column_timestamp(op_ctx *ctx, wr_fn_site *site, const wr_value *v, const char *col,
+                        int is_string, const char *pattern, int64_t *ms, wr_error *err);
+void op_site_release(wr_fn_site *site);
 
 #endif

@@ -11,6 +11,7 @@
 typedef struct sink_op {
     op base;
     wr_buf key, val;
+    wr_fn_site ts_site; /* the TIMESTAMP_FORMAT pattern, opened once */
 } sink_op;
 
 static int sink_push(op *o, op_ctx *ctx, int port, const op_batch *b)
@@ -31,17 +32,11 @@ static int sink_push(op *o, op_ctx *ctx, int port, const op_batch *b)
         rec.win_end = row->win_end;
         wr_error_clear(&err);
         if (sp->ts_col >= 0 && !row->tombstone) {
-            const wr_value *tv = &row->cols[sp->ts_col];
-            int64_t ts = -1;
-            if (wr_is_null(tv))
-                ts = -1;
-            else if (sp->ts_is_string) {
-                if (op_parse_timestamp(ctx, tv->u.s, tv->len, sp->ts_format, &ts, &err))
-                    ts = -1;
-            } else
-                ts = tv->u.i;
-            if (ts < 0)
-                continue;
+            int64_t ts;
+            if (op_column_timestamp(ctx, &s->ts_site, &row->cols[sp->ts_col],
+                                    sch->cols[sp->ts_col].name, sp->ts_is_string, sp->ts_format,
+                                    &ts, &err) || ts < 0)
+                continue; /* rule 30: no valid sink timestamp, no record */
             rec.ts = ts;
         }
         /* key: null when there is no key column or every key column is null */
@@ -88,6 +83,7 @@ static void sink_close(op *o)
     sink_op *s = (sink_op *)o;
     wr_buf_fini(&s->key);
     wr_buf_fini(&s->val);
+    op_site_release(&s->ts_site);
     free(s);
 }
 

@@ -9,6 +9,11 @@
 
 #include "op.h"
 
+typedef struct source_op {
+    op base;
+    wr_fn_site ts_site; /* the TIMESTAMP_FORMAT pattern, opened once */
+} source_op;
+
 static void report(op_ctx *ctx, int type, const char *target, const wr_error *err,
                    const char *data, size_t len, const char *topic, const wr_row *row)
 {
@@ -98,19 +103,10 @@ int op_source_feed(op *o, op_ctx *ctx, const wr_record *rec)
                 fill_header(ctx, &sch->cols[i], rec, &row->cols[i]);
 
     if (sp->ts_col >= 0 && !row->tombstone) {
-        const wr_value *tv = &row->cols[sp->ts_col];
-        int64_t ts = -1;
-        int bad = 0;
-        if (wr_is_null(tv)) {
-            bad = 1;
-            wr_error_set(&err, WR_EDATA, "Timestamp column %s is null", sch->cols[sp->ts_col].name);
-        } else if (sp->ts_is_string) {
-            if (op_parse_timestamp(ctx, tv->u.s, tv->len, sp->ts_format, &ts, &err))
-                bad = 1;
-        } else {
-            ts = tv->u.i;
-        }
-        if (!bad)
+        int64_t ts;
+        if (op_column_timestamp(ctx, &((source_op *)o)->ts_site, &row->cols[sp->ts_col],
+                                sch->cols[sp->ts_col].name, sp->ts_is_string, sp->ts_format, &ts,
+                                &err) == 0)
             row->ts = ts;
     }
     if (row->ts < 0 || err.code) {
@@ -136,9 +132,15 @@ static int source_push(op *o, op_ctx *ctx, int port, const op_batch *b)
     return op_emit(o, ctx, b);
 }
 
-static const op_vt source_vt = {"source", NULL, source_push, NULL, NULL, NULL};
+static void source_close(op *o)
+{
+    op_site_release(&((source_op *)o)->ts_site);
+    free(o);
+}
+
+static const op_vt source_vt = {"source", NULL, source_push, NULL, NULL, source_close};
 
 op *op_source_new(const op_source_spec *spec)
 {
-    return op_alloc(sizeof(op), &source_vt, spec);
+    return op_alloc(sizeof(source_op), &source_vt, spec);
 }
