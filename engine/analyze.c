@@ -477,14 +477,8 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
     /* ---- source ---- */
     const sql_from *from = sel->from;
     wr_source *src = wr_cat_source_find(eng, from->name.name);
-    if (!src) {
-        wr_error_at(err, WR_ENOTFOUND, from->name.span.off, from->name.span.len,
-                    "%s does not exist.", from->name.name);
-        const char *best = wr_cat_source_suggest(eng, from->name.name);
-        if (best)
-            wr_error_hint(err, "Did you mean '%s'?", best);
-        return WR_ENOTFOUND;
-    }
+    if (!src)
+        return wr_cat_source_missing(eng, &from->name, err, "%s does not exist.", from->name.name);
     /* A projection of a changelog is stateless; a filter is not (rule 24: tombstones for keys
      * that stop matching), nor is re-keying a table. */
     if (src->is_table && sel->where)

@@ -3,6 +3,8 @@
  * persistent queries.  Lookups are by exact (already cased) name: the parser applies
  * ksqlDB's identifier casing, so `Foo` and FOO are different sources.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +75,21 @@ const char *wr_cat_source_suggest(wr_engine *eng, const char *name)
     const char *best = wr_suggest(name, names, eng->nsources);
     free(names);
     return best;
+}
+
+int wr_cat_source_missing(wr_engine *eng, const sql_ident *name, wr_error *err, const char *fmt,
+                          ...)
+{
+    char msg[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    wr_error_at(err, WR_ENOTFOUND, name->span.off, name->span.len, "%s", msg);
+    const char *best = wr_cat_source_suggest(eng, name->name);
+    if (best)
+        wr_error_hint(err, "Did you mean '%s'?", best);
+    return WR_ENOTFOUND;
 }
 
 void wr_cat_source_put(wr_engine *eng, wr_source *src)

@@ -65,6 +65,11 @@ struct wr_engine {
 wr_source *wr_cat_source_find(wr_engine *eng, const char *name);
 /* Closest source name for "Did you mean" hints, or NULL. */
 const char *wr_cat_source_suggest(wr_engine *eng, const char *name);
+/* Fails a lookup of source `name`: WR_ENOTFOUND at the name's span with the message (each
+ * statement keeps ksqlDB's own wording) and a "Did you mean" hint naming the closest source.
+ * Returns WR_ENOTFOUND. */
+int wr_cat_source_missing(wr_engine *eng, const sql_ident *name, wr_error *err, const char *fmt,
+                          ...) __attribute__((format(printf, 4, 5)));
 /* Takes ownership; replaces a source of the same name when present. */
 void wr_cat_source_put(wr_engine *eng, wr_source *src);
 void wr_cat_source_remove(wr_engine *eng, wr_source *src); /* frees it */

@@ -477,12 +477,9 @@ int wr_show_execute(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
             wr_source *s = wr_cat_source_find(eng, stmt->name.name);
             if (!s) {
                 wr_buf_fini(&out);
-                wr_error_at(err, WR_ENOTFOUND, stmt->name.span.off, stmt->name.span.len,
-                            "Could not find STREAM/TABLE '%s' in the Metastore", stmt->name.name);
-                const char *best = wr_cat_source_suggest(eng, stmt->name.name);
-                if (best)
-                    wr_error_hint(err, "Did you mean '%s'?", best);
-                return WR_ENOTFOUND;
+                return wr_cat_source_missing(eng, &stmt->name, err,
+                                             "Could not find STREAM/TABLE '%s' in the Metastore",
+                                             stmt->name.name);
             }
             describe_source(eng, s, extended, &out);
         }

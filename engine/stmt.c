@@ -625,13 +625,9 @@ int wr_stmt_prepare(wr_exec *ex, const sql_stmt *stmt, wr_query *q, wr_error *er
     wr_source *target = NULL;
     if (is_insert) {
         target = wr_cat_source_find(eng, stmt->name.name);
-        if (!target) {
-            at(err, WR_ENOTFOUND, stmt->name.span, "%s does not exist.", stmt->name.name);
-            const char *best = wr_cat_source_suggest(eng, stmt->name.name);
-            if (best)
-                wr_error_hint(err, "Did you mean '%s'?", best);
-            return WR_ENOTFOUND;
-        }
+        if (!target)
+            return wr_cat_source_missing(eng, &stmt->name, err, "%s does not exist.",
+                                         stmt->name.name);
         if (target->is_table)
             return at(err, WR_ESEMANTIC, stmt->name.span,
                       "INSERT INTO can only be used to insert into a stream. %s is a table.",
@@ -858,13 +854,8 @@ static int exec_insert_values(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
 {
     wr_engine *eng = ex->eng;
     wr_source *src = wr_cat_source_find(eng, stmt->name.name);
-    if (!src) {
-        at(err, WR_ENOTFOUND, stmt->name.span, "%s does not exist.", stmt->name.name);
-        const char *best = wr_cat_source_suggest(eng, stmt->name.name);
-        if (best)
-            wr_error_hint(err, "Did you mean '%s'?", best);
-        return WR_ENOTFOUND;
-    }
+    if (!src)
+        return wr_cat_source_missing(eng, &stmt->name, err, "%s does not exist.", stmt->name.name);
     if (src->read_only)
         return at(err, WR_ESEMANTIC, stmt->name.span, "Cannot insert values into read-only %s: %s",
                   kind_word(src->is_table), src->name);
@@ -1038,12 +1029,8 @@ static int exec_drop(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
                        stmt->name.name), NULL);
             return 0;
         }
-        at(err, WR_ENOTFOUND, stmt->name.span, "%s %s does not exist.", kind_Word(is_table),
-           stmt->name.name);
-        const char *best = wr_cat_source_suggest(eng, stmt->name.name);
-        if (best)
-            wr_error_hint(err, "Did you mean '%s'?", best);
-        return WR_ENOTFOUND;
+        return wr_cat_source_missing(eng, &stmt->name, err, "%s %s does not exist.",
+                                     kind_Word(is_table), stmt->name.name);
     }
     if (src->is_table != is_table)
         return at(err, WR_ESEMANTIC, stmt->name.span,
