@@ -311,6 +311,8 @@ typedef struct wr_row {
 /* ---------------------------------------------------------------- strings */
 
 int wr_strcaseeq(const char *a, const char *b);
+/* Encodes code point cp (<= 0x10FFFF) as UTF-8 into out (room for 4 bytes); returns the length. */
+int wr_utf8_put(uint32_t cp, char *out);
 int wr_strncaseeq_n(const char *a, size_t an, const char *b); /* a has length an, b NUL-term */
 /* Upper-cases ASCII letters into a new arena string (ksqlDB identifier casing). */
 char *wr_upper(wr_arena *a, const char *s, size_t n);

@@ -144,30 +144,6 @@ static inline size_t utf8_offset(const char *s, size_t n, size_t cp)
     return i;
 }
 
-/* Encodes cp (<= 0x10FFFF) into out (4 bytes); returns the length. */
-static inline int utf8_put(int32_t cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
 
 /* Appends bytes as UTF-8 text, replacing each malformed byte (or, ascii_only, every byte >=
  * 0x80) with U+FFFD, as Java's decoders do: STRING values stay valid UTF-8. */

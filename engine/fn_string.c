@@ -58,7 +58,7 @@ static int fn_chr(wr_fn_ctx *ctx, int argc, const wr_value *argv, wr_value *out)
             *out = wr_null();
             return 0;
         }
-        n = utf8_put((int32_t)cp, buf);
+        n = wr_utf8_put((uint32_t)cp, buf);
     } else {
         /* '\u004b' style text (Java escapes; a surrogate pair spells an astral char) */
         const char *s = argv[0].u.s;
@@ -95,7 +95,7 @@ static int fn_chr(wr_fn_ctx *ctx, int argc, const wr_value *argv, wr_value *out)
                 cp = 0x10000 + ((high - 0xD800) << 10) + (cp - 0xDC00);
             }
             high = 0;
-            n += utf8_put(cp, buf + n);
+            n += wr_utf8_put((uint32_t)cp, buf + n);
         }
         if (high) {
             *out = wr_null();
@@ -487,7 +487,7 @@ static int mask_range(wr_fn_ctx *ctx, int argc, const wr_value *argv, int mi, si
             int cls = u_isupper(c) ? 0 : u_islower(c) ? 1 : u_isdigit(c) ? 2 : 3;
             if (masks[cls] >= 0) {
                 char enc[4];
-                wr_buf_append(&b, enc, (size_t)utf8_put(masks[cls], enc));
+                wr_buf_append(&b, enc, (size_t)wr_utf8_put((uint32_t)masks[cls], enc));
             } else {
                 wr_buf_append(&b, s + start, i - start);
             }

@@ -244,24 +244,6 @@ static int validate_doc(jscan *j)
 
 /* ---------------------------------------------------------------- strings */
 
-static void put_utf8(char *out, size_t *n, unsigned cp)
-{
-    if (cp < 0x80) {
-        out[(*n)++] = (char)cp;
-    } else if (cp < 0x800) {
-        out[(*n)++] = (char)(0xc0 | cp >> 6);
-        out[(*n)++] = (char)(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        out[(*n)++] = (char)(0xe0 | cp >> 12);
-        out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[(*n)++] = (char)(0x80 | (cp & 0x3f));
-    } else {
-        out[(*n)++] = (char)(0xf0 | cp >> 18);
-        out[(*n)++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[(*n)++] = (char)(0x80 | (cp & 0x3f));
-    }
-}
 
 static unsigned hex4(const char *p)
 {
@@ -315,7 +297,7 @@ static int read_string(jscan *j, const char **s, size_t *n)
             }
             if (cp >= 0xd800 && cp < 0xe000)
                 cp = '?'; /* a lone surrogate: Java's UTF-8 encoder writes '?' */
-            put_utf8(out, &o, cp);
+            o += (size_t)wr_utf8_put(cp, out + o);
             break;
         }
         default: out[o++] = c; break; /* " \ / */

@@ -93,29 +93,6 @@ static int read_hex4(jparser *jp, unsigned *out)
     return 0;
 }
 
-static void put_utf8(wr_buf *b, unsigned cp)
-{
-    char u[4];
-    if (cp < 0x80) {
-        wr_buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        wr_buf_append(b, u, 2);
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        wr_buf_append(b, u, 3);
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        wr_buf_append(b, u, 4);
-    }
-}
-
 /* Reads a string literal at jp->p (on the opening quote); the unescaped bytes go to the arena. */
 static int jparse_string(jparser *jp, const char **out, size_t *outlen)
 {
@@ -171,7 +148,8 @@ static int jparse_string(jparser *jp, const char **out, size_t *outlen)
                 else
                     jp->p = save;
             }
-            put_utf8(&b, cp);
+            char u8[4];
+            wr_buf_append(&b, u8, (size_t)wr_utf8_put(cp, u8));
             break;
         }
         default:
