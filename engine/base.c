@@ -339,6 +339,20 @@ int wr_edit_distance(const char *a, const char *b)
     return row[m];
 }
 
+int wr_closest(const char *name, const char *const *cands, int n, int max_dist)
+{
+    int best = -1, bestd = max_dist + 1;
+    for (int i = 0; i < n; i++) {
+        if (!cands[i]) continue;
+        int d = wr_edit_distance(name, cands[i]);
+        if (d < bestd) {
+            bestd = d;
+            best = i;
+        }
+    }
+    return best;
+}
+
 /* ---------------------------------------------------------------- types */
 
 const wr_type wr_type_null = {.kind = WR_NULL};

@@ -109,6 +109,9 @@ void wr_error_format(const wr_error *err, const char *sql, wr_buf *out);
 void wr_text_position(const char *text, uint32_t off, int *line, int *col);
 /* Damerau-free Levenshtein distance, for "did you mean" hints (case-insensitive). */
 int wr_edit_distance(const char *a, const char *b);
+/* Index of the first of cands[0..n) (NULL entries skipped) at the smallest edit distance from
+ * name, when that distance is at most max_dist; -1 otherwise. */
+int wr_closest(const char *name, const char *const *cands, int n, int max_dist);
 
 /* ---------------------------------------------------------------- types */
 

@@ -275,19 +275,9 @@ wr_query *wr_cat_query_find(wr_engine *eng, const char *id)
 
 const char *wr_suggest(const char *name, const char *const *cands, int n)
 {
-    const char *best = NULL;
-    int bestd = 1 << 30;
-    int limit = (int)strlen(name) / 3; /* one edit per three letters: no hints for short names */
-    for (int i = 0; i < n; i++) {
-        if (!cands[i])
-            continue;
-        int d = wr_edit_distance(name, cands[i]);
-        if (d < bestd) {
-            bestd = d;
-            best = cands[i];
-        }
-    }
-    return bestd <= limit ? best : NULL;
+    /* one edit per three letters: no hints for short names */
+    int i = wr_closest(name, cands, n, (int)strlen(name) / 3);
+    return i < 0 ? NULL : cands[i];
 }
 
 int wr_error_unsupported(wr_error *err, sql_span sp, const char *what)

@@ -995,15 +995,11 @@ static wr_expr *comp_deref(cc *c, const sql_expr *e)
     int i = wr_type_field_index(t, e->name);
     if (i < 0) {
         fail_at(c, e, "Could not find field '%s' in '%s'.", e->name, etext(c, e->a));
-        int best = -1, bd = 1 << 30;
-        for (int j = 0; j < t->nfields; j++) {
-            int d = wr_edit_distance(e->name, t->fields[j].name);
-            if (d < bd) {
-                bd = d;
-                best = j;
-            }
-        }
-        if (best >= 0 && bd <= 2 + (int)strlen(e->name) / 3)
+        const char **names = wr_arena_alloc(c->env->arena, sizeof *names * (size_t)(t->nfields + 1));
+        for (int j = 0; j < t->nfields; j++)
+            names[j] = t->fields[j].name;
+        int best = wr_closest(e->name, names, t->nfields, 2 + (int)strlen(e->name) / 3);
+        if (best >= 0)
             wr_error_hint(c->err, "Did you mean '%s'?", t->fields[best].name);
         return NULL;
     }

@@ -113,22 +113,14 @@ const char *wr_fn_suggest(const char *name)
     if (!name || !*name)
         return NULL;
     index_ensure();
-    int len = (int)strlen(name);
-    int limit = len / 3;
-    if (limit < 1)
-        limit = 1;
-    if (limit > 3)
-        limit = 3;
-    const char *best = NULL;
-    int best_d = limit + 1;
-    for (int i = 0; i < fn_count; i++) {
-        int d = wr_edit_distance(name, fn_index[i]->name);
-        if (d < best_d) {
-            best_d = d;
-            best = fn_index[i]->name;
-        }
-    }
-    return best;
+    int limit = (int)strlen(name) / 3;
+    limit = limit < 1 ? 1 : limit > 3 ? 3 : limit;
+    const char **names = wr_xcalloc((size_t)fn_count + 1, sizeof *names);
+    for (int i = 0; i < fn_count; i++)
+        names[i] = fn_index[i]->name;
+    int best = wr_closest(name, names, fn_count, limit);
+    free(names);
+    return best < 0 ? NULL : fn_index[best]->name;
 }
 
 /* ksqlDB's defaults for the function properties. */

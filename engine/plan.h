@@ -136,7 +136,8 @@ void wr_exec_ok(wr_exec *ex, int kind, const char *msg, const char *query_id);
 void wr_plog_report(op_ctx *ctx, const op_report *rep);
 
 /* ---- helpers shared by the statement code ---- */
-/* Formats a hint "Did you mean 'X'?" from candidates; best match with distance <= 2+len/4. */
+/* The candidate for a "Did you mean 'X'?" hint on a name: the closest within one edit per
+ * three letters of name (wr_closest), or NULL. */
 const char *wr_suggest(const char *name, const char *const *cands, int n);
 int wr_error_unsupported(wr_error *err, sql_span sp, const char *what);
 

@@ -620,11 +620,9 @@ sql_dur sql_build_dur(sql_pstate *ps, sql_tok num, const sql_ident *unit)
         sql_fail(ps, unit->span.off, unit->span.len,
                  "Unknown time unit '%s': use MILLISECONDS, SECONDS, MINUTES, HOURS or DAYS",
                  unit->name);
-        int best = -1, bestd = 3;
-        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-            int dist = wr_edit_distance(unit->name, units[i].name);
-            if (dist < bestd) { bestd = dist; best = (int)i; }
-        }
+        const char *names[sizeof units / sizeof units[0]];
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) names[i] = units[i].name;
+        int best = wr_closest(unit->name, names, (int)(sizeof units / sizeof units[0]), 2);
         if (best >= 0) wr_error_hint(ps->err, "Did you mean %s?", units[best].name);
         return d;
     }
