@@ -168,7 +168,7 @@ const wr_topic_info *wr_engine_topic_info(wr_engine *eng, const char *topic)
 static void on_eval_error(void *ud, const wr_error *e)
 {
     wr_query *q = ud;
-    op_report rep = {OP_REP_PROCESSING, "value", e->msg, NULL, 0, q->src_topic, q->ctx.row};
+    op_report rep = {OP_REP_PROCESSING, "value", e->msg, NULL, 0, q->src_topic, q->ctx.row, 0};
     wr_plog_report(&q->ctx, &rep);
 }
 
@@ -199,6 +199,8 @@ void wr_query_free(wr_query *q)
 {
     if (!q)
         return;
+    if (q->kind != WR_Q_TRANSIENT && q->eng->opts.query_closing)
+        q->eng->opts.query_closing(q->eng->opts.query_closing_ud, q);
     op_chain_close(q->head);
     for (int i = 0; i < q->plan.nexprs; i++)
         wr_expr_release(q->plan.exprs[i]);

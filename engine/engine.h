@@ -51,6 +51,19 @@ typedef struct wr_topics_vt {
     int (*produce)(void *ud, const char *topic, const wr_record *rec, wr_error *err);
 } wr_topics_vt;
 
+/* A record that was skipped or degraded, for the processing log and dead-letter topics. */
+typedef struct wr_plog_entry {
+    const char *query_id;
+    const char *json;          /* the entry in ksqlDB's shape (level, logger, time, message{...}) */
+    const char *reason;        /* the error message alone */
+    int type;                  /* ksqlDB's: 0 deserialization, 1 processing, 2 production,
+                                  3 serialization */
+    int dropped;               /* the record produced no output because of this error (a
+                                  dead-letter candidate); 0 when processing went on with NULL */
+    const wr_record *record;   /* the input record being processed, or NULL (INSERT VALUES) */
+    const char *topic;         /* the topic the record came from, or NULL */
+} wr_plog_entry;
+
 /* Log levels for wr_engine_opts.log */
 enum { WR_LOG_DEBUG = 0, WR_LOG_INFO, WR_LOG_WARN, WR_LOG_ERROR };
 
@@ -58,10 +71,13 @@ typedef struct wr_engine_opts {
     const wr_topics_vt *topics;
     void *topics_ud;
     const char *state_dir;     /* NULL: state in a private temporary directory */
-    /* One processing-log entry as JSON in ksqlDB's shape (level, logger, time, message{...}).
-     * May be NULL. */
-    void (*plog)(void *ud, const char *query_id, const char *json);
+    /* One processing-log entry (see wr_plog_entry).  May be NULL. */
+    void (*plog)(void *ud, const struct wr_plog_entry *entry);
     void *plog_ud;
+    /* A persistent query is about to be freed (TERMINATE, DROP, engine free): drivers that
+     * feed it must let go of it.  May be NULL. */
+    void (*query_closing)(void *ud, wr_query *q);
+    void *query_closing_ud;
     /* Operational log line; may be NULL (then nothing is logged). */
     void (*log)(void *ud, int level, const char *msg);
     void *log_ud;

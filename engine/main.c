@@ -34,7 +34,7 @@ static int cmd_version(int argc, char **argv)
 static const command commands[] = {
     {"test", wr_testrun_main, "test -s S -i I -o O", "run a SQL file on recorded input and check the output"},
     {"explain", wr_explain_main, "explain FILE.sql", "run a file's statements in memory; print results and query plans"},
-    {"run", NULL, "run FILE.sql", "run a query file as a service until SIGTERM"},
+    {"run", wr_run_main, "run FILE.sql [OPTIONS]", "run a query file as a service until SIGTERM"},
     {"server", NULL, "server", "REST API compatible with ksqlDB's"},
     {"broker", wr_broker_main, "broker [--topic T:N]...", "a development Kafka broker (librdkafka mock cluster)"},
     {"version", cmd_version, "version", "print the version"},
@@ -56,12 +56,16 @@ static void usage(FILE *f)
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  weir %-22s %s%s\n", commands[i].usage, commands[i].summary,
                 commands[i].run ? "" : " (not available yet)");
-    fprintf(f, "  weir %-22s %s\n", "", "interactive shell (not available yet)");
+    fprintf(f, "  weir %-22s %s\n", "[-b SERVERS] [-f F|-e SQL]", "interactive shell; see `weir help shell`");
 }
 
 static int cmd_help(int argc, char **argv)
 {
     if (argc > 1) {
+        if (!strcmp(argv[1], "shell") || !strcmp(argv[1], "repl")) {
+            wr_repl_usage(stdout);
+            return 0;
+        }
         const command *c = command_find(argv[1]);
         if (c && c->run == wr_testrun_main) {
             wr_testrun_usage();
@@ -91,10 +95,11 @@ static int not_available(const char *what)
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc < 2) return not_available("the interactive shell");
-    const char *name = argv[1];
+    const char *name = argc < 2 ? "-" : argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) name = "help";
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) name = "version";
+    /* no command, or options only: the interactive shell (or -f/-e) */
+    if (argc < 2 || name[0] == '-') return wr_repl_main(argc, argv);
     const command *c = command_find(name);
     if (!c) {
         fprintf(stderr, "weir: unknown command '%s'\n\n", argv[1]);

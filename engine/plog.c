@@ -99,6 +99,8 @@ void wr_plog_report(op_ctx *ctx, const op_report *rep)
     } else
         wr_buf_puts(&b, "null");
     wr_buf_puts(&b, ",\"kafkaStreamsThreadError\":null}}");
-    q->eng->opts.plog(q->eng->opts.plog_ud, q->id, b.data);
+    wr_plog_entry entry = {q->id, b.data, msg, type, rep->dropped, ctx->record,
+                           rep->topic ? rep->topic : q->src_topic};
+    q->eng->opts.plog(q->eng->opts.plog_ud, &entry);
     wr_buf_fini(&b);
 }

@@ -523,7 +523,7 @@ static int sink_produce(void *ud, op_ctx *ctx, const wr_record *rec)
     wr_error_clear(&e);
     int rc = wr_engine_produce(q->eng, q->sink_topic, rec, &e);
     if (rc) {
-        op_report rep = {OP_REP_PRODUCTION, "value", e.msg, NULL, 0, q->sink_topic, NULL};
+        op_report rep = {OP_REP_PRODUCTION, "value", e.msg, NULL, 0, q->sink_topic, NULL, 1};
         wr_plog_report(ctx, &rep);
         *ctx->err = e;
     }

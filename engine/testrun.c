@@ -688,11 +688,11 @@ static const wr_topics_vt mem_topics = {
     .produce = on_produce,
 };
 
-static void on_plog(void *ud, const char *query_id, const char *json)
+static void on_plog(void *ud, const wr_plog_entry *e)
 {
     run *r = ud;
     r->nplog++;
-    wr_buf_printf(&r->log, "  [processing log %s] %s\n", query_id ? query_id : "-", json);
+    wr_buf_printf(&r->log, "  [processing log %s] %s\n", e->query_id ? e->query_id : "-", e->json);
 }
 
 static void on_log(void *ud, int level, const char *msg)

@@ -45,6 +45,7 @@ typedef struct op_report {
     size_t len;
     const char *topic;
     const wr_row *row;     /* the row being processed (processing errors), or NULL */
+    int dropped;           /* the record is skipped (no output) because of this error */
 } op_report;
 
 typedef struct op_batch {

@@ -51,7 +51,7 @@ static int sink_push(op *o, op_ctx *ctx, int port, const op_batch *b)
         if (!keynull) {
             if (wr_serde_encode(&sp->key_fmt, 1, sch->cols, sch->nkey, row->cols, &s->key, &err)) {
                 if (ctx->report) {
-                    op_report rep = {OP_REP_SERIALIZE, "key", err.msg, NULL, 0, NULL, row};
+                    op_report rep = {OP_REP_SERIALIZE, "key", err.msg, NULL, 0, NULL, row, 1};
                     ctx->report(ctx, &rep);
                 }
                 continue;
@@ -63,7 +63,7 @@ static int sink_push(op *o, op_ctx *ctx, int port, const op_batch *b)
             if (wr_serde_encode(&sp->val_fmt, 0, sch->cols + sch->nkey, sch->ncols - sch->nkey,
                                 row->cols + sch->nkey, &s->val, &err)) {
                 if (ctx->report) {
-                    op_report rep = {OP_REP_SERIALIZE, "value", err.msg, NULL, 0, NULL, row};
+                    op_report rep = {OP_REP_SERIALIZE, "value", err.msg, NULL, 0, NULL, row, 1};
                     ctx->report(ctx, &rep);
                 }
                 continue;

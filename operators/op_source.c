@@ -27,7 +27,7 @@ static void report(op_ctx *ctx, int type, const char *target, const wr_error *er
                  topic ? topic : "", m);
         m = msg;
     }
-    op_report rep = {type, target, m, data, len, topic, row};
+    op_report rep = {type, target, m, data, len, topic, row, 1}; /* the source skips it */
     ctx->report(ctx, &rep);
 }
 

@@ -8,7 +8,8 @@
 # golden SQL cases (every directory under tests/sql/ holding a statements.sql, run through
 # `$B/weir test`; see tests/sql/README.md), and the fuzz seed corpora replayed through the
 # $B/tests/fuzz_*_replay binaries that were built (one test per target), and the command-line
-# scripts tests/cli/*.sh (one test each).  Failures are printed with
+# scripts tests/cli/*.sh (one test each), and the integration scripts tests/integration/*.sh
+# (TAP; `bash tests/run.sh --integration` runs only those).  Failures are printed with
 # their output; the last line is always "N passed, N failed" (exit 1 if any failed).
 set -u
 B=${B:-build}
@@ -156,13 +157,38 @@ run_cli() {
     done
 }
 
-if [ $# -gt 0 ]; then
+# ---------------------------------------------------------------- integration tests
+# Each tests/integration/*.sh (lib.sh excepted) starts its own processes (development broker,
+# weir run, the REPL in tmux ...) and prints TAP lines: every "ok"/"not ok" line counts.  A
+# script that fails without printing "not ok" counts as one failure.
+run_integration() {
+    local t out rc nok nbad
+    for t in tests/integration/*.sh; do
+        [ -f "$t" ] || continue
+        [ "$(basename "$t")" = lib.sh ] && continue
+        out=$(WEIR="$B/weir" timeout 300 bash "$t" 2>&1)
+        rc=$?
+        nok=$(printf '%s\n' "$out" | grep -c '^ok ')
+        nbad=$(printf '%s\n' "$out" | grep -c '^not ok ')
+        passed=$((passed + nok))
+        if [ "$nbad" -gt 0 ] || [ "$rc" -ne 0 ] || [ "$nok" -eq 0 ]; then
+            [ "$nbad" -eq 0 ] && nbad=1
+            failed=$((failed + nbad))
+            report_failure "$t (exit $rc, $nbad failed)" "$(printf '%s\n' "$out" | grep -v '^ok ' | tail -n 60)"
+        fi
+    done
+}
+
+if [ "${1:-}" = --integration ]; then
+    run_integration
+elif [ $# -gt 0 ]; then
     run_cases "$@"
 else
     run_units
     run_cases
     run_fuzz_corpus
     run_cli
+    run_integration
 fi
 if [ ${#failures[@]} -gt 0 ]; then
     echo

@@ -28,6 +28,7 @@ typedef struct mem {
     mrec recs[256];
     int nrecs;
     int nplog;
+    int dropped;
     char plog[4096];
 } mem;
 
@@ -106,11 +107,12 @@ static int m_produce(void *ud, const char *t, const wr_record *rec, wr_error *er
 
 static const wr_topics_vt mem_vt = {m_exists, m_create, m_remove, m_partitions, m_list, m_produce};
 
-static void on_plog(void *ud, const char *qid, const char *json)
+static void on_plog(void *ud, const wr_plog_entry *e)
 {
     mem *m = ud;
     m->nplog++;
-    snprintf(m->plog, sizeof m->plog, "%s", json);
+    m->dropped += e->dropped;
+    snprintf(m->plog, sizeof m->plog, "%s", e->json);
 }
 
 typedef struct fixture {
@@ -370,6 +372,7 @@ static void test_plog_on_bad_record(void **state)
     assert_non_null(strstr(f->m.plog, "\"type\":0"));
     assert_non_null(strstr(f->m.plog, "processing.CSAS_OUT_0"));
     assert_non_null(strstr(f->m.plog, "\"recordB64\":\"e25vdCBqc29u\""));
+    assert_int_equal(f->m.dropped, 1); /* skipped: a dead-letter candidate */
     feed(f, "s", "\0\0\0\5", 4, "{\"name\":\"ok\"}", 0);
     assert_int_equal(count_on(f, "OUT"), 1);
     /* an expression that fails at run time yields NULL and is logged (type 1) */
@@ -379,6 +382,7 @@ static void test_plog_on_bad_record(void **state)
     assert_int_equal(f->m.nplog, 2);
     assert_non_null(strstr(f->m.plog, "\"type\":1"));
     assert_non_null(strstr(f->m.plog, "processing.CSAS_O2_1"));
+    assert_int_equal(f->m.dropped, 1); /* the record went on, with NULL: not dropped */
 }
 
 static void test_insert_values_and_insert_select(void **state)
