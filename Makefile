@@ -16,10 +16,10 @@ Q        := $(if $(filter 1,$(V)),,@)
 
 # Debian packages weir needs to build and test (see README "Dependencies").
 DEBS := build-essential pkg-config re2c lemon librdkafka-dev libjansson-dev liblmdb-dev \
-        libuv1-dev libedit-dev libpcre2-dev libicu-dev libssl-dev libcmocka-dev \
+        libuv1-dev libedit-dev libxxhash-dev libpcre2-dev libicu-dev libssl-dev libcmocka-dev \
         clang libclang-rt-14-dev kcat python3 python3-confluent-kafka tmux tzdata
 
-PKGS     := rdkafka jansson libuv libpcre2-8 icu-uc icu-i18n libedit libcrypto
+PKGS     := rdkafka jansson libuv libpcre2-8 icu-uc icu-i18n libedit libcrypto libxxhash
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llmdb -lm -lpthread
 
