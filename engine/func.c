@@ -127,8 +127,8 @@ const char *wr_fn_suggest(const char *name)
 void wr_fn_config_default(wr_fn_config *cfg)
 {
     cfg->substring_legacy_args = 0;
-    cfg->collect_list_limit = -1;
-    cfg->collect_set_limit = -1;
+    cfg->collect_list_limit = 1000; /* ksqlDB's default for ksql.functions.collect_list.limit */
+    cfg->collect_set_limit = 1000; /* ksql.functions.collect_set.limit */
     cfg->regex_match_limit = 0;
 }
 
