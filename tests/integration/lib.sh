@@ -50,3 +50,47 @@ start_broker() {
     BOOTSTRAP=$(cat "$T/bootstrap")
 }
 broker_ctl() { echo "$*" > "$T/broker.ctl"; }
+
+# ---------------------------------------------------------------- weir run (run_*.sh)
+# kafka_check.py is the independent client: consume from the beginning with assign(),
+# produce "key<TAB>value" lines, Kafka's murmur2 partition of a key.
+KC_PY="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kafka_check.py"
+kc() { "$PY" "$KC_PY" "$@"; }
+# produce TOPIC [ARGS...]: stdin lines "key<TAB>value" to TOPIC on $BOOTSTRAP
+produce() { local t=$1; shift; kc produce -b "$BOOTSTRAP" -t "$t" "$@"; }
+# consume TOPIC N [TIMEOUT] [ARGS...]: JSON lines of TOPIC from the beginning, until N records
+consume() { local t=$1 n=$2 to=${3:-30}; shift 3 2>/dev/null || shift $#; kc consume -b "$BOOTSTRAP" -t "$t" -n "$n" --timeout "$to" "$@"; }
+# consume_all TOPIC [IDLE]: every record of TOPIC, until nothing new came for IDLE (3) seconds
+consume_all() { kc consume -b "$BOOTSTRAP" -t "$1" --idle "${2:-3}" --timeout 60; }
+
+# run_start NAME FILE [ARGS...]: `weir run FILE --bootstrap-file ... ARGS` in the background,
+# log in $T/NAME.log; sets RUN_PID; waits until it logged "running " for its queries (or died).
+run_start() {
+    local n=$1 f=$2; shift 2
+    bg "$n" "$WEIR" run "$f" --bootstrap-file "$T/bootstrap" "$@"
+    RUN_PID=$LAST_PID
+    wait_for 30 grep -q ' running ' "$T/$n.log"
+    kill -0 "$RUN_PID" 2>/dev/null || { echo "# weir run $n exited early" >&2; show "$T/$n.log"; return 1; }
+    return 0
+}
+# run_stop PID [SIGNAL] [SECONDS]: signal (TERM) and wait for the exit; RUN_RC = its status
+# (124 when it did not exit in time; it is then killed)
+run_stop() {
+    local p=$1 sig=${2:-TERM} limit=${3:-40} i=0
+    kill -"$sig" "$p" 2>/dev/null
+    while kill -0 "$p" 2>/dev/null; do
+        i=$((i + 1))
+        if [ "$i" -ge $((limit * 10)) ]; then kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; RUN_RC=124; return; fi
+        sleep 0.1
+    done
+    wait "$p" 2>/dev/null
+    RUN_RC=$?
+}
+# log_has FILE PATTERN: grep -E in a log, quietly
+log_has() { grep -Eq -- "$2" "$1"; }
+# topic_count TOPIC: records in TOPIC right now (kcat reads to the end of every partition)
+topic_count() { kcat -b "$BOOTSTRAP" -C -t "$1" -e -q -f '%k\n' 2>/dev/null | wc -l; }
+# topic_distinct TOPIC: distinct keys in TOPIC right now
+topic_distinct() { kcat -b "$BOOTSTRAP" -C -t "$1" -e -q -f '%k\n' 2>/dev/null | sort -u | wc -l; }
+# at_least N COMMAND...: true when COMMAND prints a number >= N (for wait_for)
+at_least() { local n=$1; shift; [ "$("$@")" -ge "$n" ]; }

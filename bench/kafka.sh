@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# bench/kafka.sh - weir on Kafka against the ceilings of the same broker and client library.
+#
+#   bash bench/kafka.sh [BUILD_DIR]          (default build; builds weir and kafka_bench)
+#   N=200000 PARTS=16 RUNS=5 LAT_SECONDS=5 bash bench/kafka.sh build
+#
+# On a development broker of its own (`weir broker`, librdkafka's mock cluster, in memory):
+#   1. fill     N JSON transactions (~230 bytes with the key) into bench-in (PARTS partitions)
+#   2. ceiling  raw librdkafka: consume them from the beginning (blocking batch consume, and
+#               woken by queue io-events as weir's runtime is); consume and re-produce each
+#               (idempotent producer, weir's settings) and wait for every delivery report;
+#               RUNS times each, the median is kept
+#   3. weir     `weir run` with a selective filter (amount > 900, about 10 %) and with a
+#               projection, each from the beginning of bench-in: rate from the first output
+#               record until the output topic holds every expected record; CPU time of the weir
+#               process (/proc/PID/stat) over the same window gives events/s per core
+#   4. memory   VmRSS of `weir run` with one running query and no traffic (idle), and the peak
+#               (VmHWM) during the projection run
+#   5. latency  a producer at half weir's projection rate puts its send time (microseconds) in
+#               each record; a consumer of the output computes receive - send: p50/p90/p99
+# Prints a table.  Figures depend on the machine (and on whatever else runs on it: the broker,
+# weir and the measuring client share its cores); nothing is asserted.
+#
+# Keep the mock's limits in mind: it keeps about 5 MiB per partition and drops older data
+# silently, so N * record size / PARTS must stay below that (checked below).
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+B=${1:-build}
+N=${N:-200000}
+PARTS=${PARTS:-16}
+RUNS=${RUNS:-5}
+LAT_SECONDS=${LAT_SECONDS:-5}
+WEIR=$PWD/$B/weir
+KB=$PWD/$B/bench/kafka_bench
+
+make -s --no-print-directory B="$B" "$B/weir" "$B/bench/kafka_bench" || exit 1
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/weir-bench.XXXXXX")
+PIDS=()
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+    sleep 0.3
+    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "# $*" >&2; }
+die() { echo "kafka.sh: $*" >&2; exit 1; }
+# field KEY LINE: the value of key=value in a "result ..." line
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+fmt() { printf '%.0f' "${1:-0}" | sed ':a;s/\B[0-9]\{3\}\>/ &/;ta'; }   # 1234567 -> 1 234 567
+
+read -r LOAD0 _ </proc/loadavg
+
+# ---------------------------------------------------------------- broker
+topics=()
+for t in bench-in bench-pipe-out bench-filter-out bench-proj-out bench-idle bench-idle-out \
+         bench-lat-in bench-lat-out; do topics+=(--topic "$t:$PARTS"); done
+"$WEIR" broker --bootstrap-file "$T/bootstrap" "${topics[@]}" </dev/null >"$T/broker.log" 2>&1 &
+BROKER=$!
+PIDS+=("$BROKER")
+for _ in $(seq 100); do [ -s "$T/bootstrap" ] && break; sleep 0.1; done
+[ -s "$T/bootstrap" ] || { cat "$T/broker.log" >&2; die "the development broker did not start"; }
+BS=$(cat "$T/bootstrap")
+say "broker $BS, $PARTS partitions per topic, $N records"
+
+# ---------------------------------------------------------------- 1-2. fill and ceilings
+fill=$("$KB" fill "$BS" bench-in "$N" 900) || die "fill failed"
+matched=$(field matched "$fill")
+avg=$(field avg_bytes "$fill")
+per_part=$(( N * ${avg%.*} / PARTS ))
+say "filled: $fill"
+[ "$per_part" -lt $((4608 * 1024)) ] ||
+    die "about $per_part bytes per partition: over the mock's ~5 MiB; raise PARTS or lower N"
+
+consume_rates=(); consume_core=(); pipe_rates=(); pipe_core=(); wake_rates=(); wake_core=()
+for ((r = 1; r <= RUNS; r++)); do
+    line=$("$KB" consume "$BS" bench-in "$N") || die "consume failed"
+    say "ceiling run $r: $line"
+    consume_rates+=("$(field rate "$line")"); consume_core+=("$(field per_core "$line")")
+    line=$("$KB" wake "$BS" bench-in "$N") || die "wake failed"
+    say "ceiling run $r: $line"
+    wake_rates+=("$(field rate "$line")"); wake_core+=("$(field per_core "$line")")
+    line=$("$KB" pipe "$BS" bench-in bench-pipe-out "$N") || die "pipe failed"
+    say "ceiling run $r: $line"
+    pipe_rates+=("$(field rate "$line")"); pipe_core+=("$(field per_core "$line")")
+done
+C_RATE=$(median "${consume_rates[@]}"); C_CORE=$(median "${consume_core[@]}")
+P_RATE=$(median "${pipe_rates[@]}"); P_CORE=$(median "${pipe_core[@]}")
+K_RATE=$(median "${wake_rates[@]}"); K_CORE=$(median "${wake_core[@]}")
+
+# ---------------------------------------------------------------- weir run helpers
+DDL="CREATE STREAM txns (card_id STRING KEY, txn_id STRING, kind STRING, amount DOUBLE,
+    currency STRING, merchant STRING, country STRING, home_country STRING, channel STRING,
+    ts BIGINT, sent_us BIGINT) WITH (KAFKA_TOPIC='%s', VALUE_FORMAT='JSON');"
+
+# weir_start NAME SQL [PROPERTY=VALUE...]: `weir run` on SQL as service NAME (from the earliest
+# offsets); sets WPID
+weir_start() {
+    local name=$1 sql=$2
+    shift 2
+    printf '%s\n' "$sql" >"$T/$name.sql"
+    printf '%s\n' "ksql.service.id=bench_${name}_" "auto.offset.reset=earliest" "$@" \
+        >"$T/$name.properties"
+    "$WEIR" run "$T/$name.sql" --bootstrap-file "$T/bootstrap" --config "$T/$name.properties" \
+        --state-dir "$T/state-$name" </dev/null >"$T/$name.log" 2>&1 &
+    WPID=$!
+    PIDS+=("$WPID")
+}
+weir_stop() {
+    kill -TERM "$1" 2>/dev/null
+    for _ in $(seq 300); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}
+weir_failed() { echo "--- weir run log ($1):" >&2; tail -n 20 "$T/$1.log" >&2; die "weir run $1 failed"; }
+
+# ---------------------------------------------------------------- 4a. idle memory
+weir_start idle "$(printf "$DDL" bench-idle)
+CREATE STREAM idle_out WITH (KAFKA_TOPIC='bench-idle-out') AS SELECT * FROM txns WHERE amount > 900;"
+for _ in $(seq 100); do grep -q 'running ' "$T/idle.log" && break; kill -0 "$WPID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$WPID" 2>/dev/null || weir_failed idle
+sleep 5   # the consumer group join (~3 s on the mock) and the first fetches
+IDLE_RSS=$(awk '/^VmRSS:/ {print $2}' "/proc/$WPID/status")
+say "idle weir run (one query): VmRSS $IDLE_RSS KiB"
+weir_stop "$WPID"
+
+# ---------------------------------------------------------------- 3. weir filter and projection
+weir_rate() { # NAME OUT_TOPIC EXPECTED SQL: sets RESULT to kafka_bench await's result line
+    weir_start "$1" "$(printf "$DDL" bench-in)
+$4"
+    RESULT=$("$KB" await "$BS" "$2" "$3" "$N" "$WPID" 120 "$BROKER") || weir_failed "$1"
+    weir_stop "$WPID"
+    say "weir $1: $RESULT"
+}
+weir_rate filter bench-filter-out "$matched" \
+    "CREATE STREAM big WITH (KAFKA_TOPIC='bench-filter-out') AS SELECT * FROM txns WHERE amount > 900;"
+F=$RESULT
+weir_rate proj bench-proj-out "$N" \
+    "CREATE STREAM proj WITH (KAFKA_TOPIC='bench-proj-out') AS SELECT card_id, txn_id,
+        UCASE(merchant) AS merchant, amount * 1.1 AS gross, country <> home_country AS foreign,
+        sent_us FROM txns;"
+PR=$RESULT
+
+# ---------------------------------------------------------------- 5. latency at half the rate
+LAT_RATE=$(awk -v r="$(field rate "$PR")" 'BEGIN {printf "%d", r / 2}')
+# no more records than the mock keeps (about 4 MiB per partition): shorten the run if needed
+LAT_S=$(awk -v s="$LAT_SECONDS" -v r="$LAT_RATE" -v p="$PARTS" -v a="${avg%.*}" \
+    'BEGIN {m = p * 4 * 1048576 / a / r; printf "%g", (m < s ? int(m * 10) / 10 : s)}')
+# The development broker answers a fetch that finds no new data only after fetch.wait.max.ms
+# (librdkafka's mock does not wake up on new data, a real broker does): with the default 500 ms
+# that wait, not weir, would be the latency, so weir's consumers use 5 ms here, as the
+# measuring consumer does.
+weir_start lat "$(printf "$DDL" bench-lat-in)
+CREATE STREAM lat_out WITH (KAFKA_TOPIC='bench-lat-out') AS SELECT card_id, txn_id,
+    UCASE(merchant) AS merchant, amount * 1.1 AS gross, sent_us FROM txns;" \
+    "librdkafka.fetch.wait.max.ms=5"
+LAT=$("$KB" latency "$BS" bench-lat-in bench-lat-out "$LAT_RATE" "$LAT_S")
+lat_rc=$?
+kill -0 "$WPID" 2>/dev/null || weir_failed lat
+weir_stop "$WPID"
+say "latency: $LAT"
+[ $lat_rc = 0 ] || say "latency: not every record came back (see received)"
+
+# ---------------------------------------------------------------- table
+row() { # LABEL RATE PER_CORE [RATIO RATIO]
+    printf '%-46s %11s %14s %9s %9s\n' "$1" "$(fmt "$2")" "$(fmt "$3")" "${4:-}" "${5:-}"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+weir_row() { # LABEL RESULT
+    row "$1" "$(field rate "$2")" "$(field per_core "$2")" "$(ratio "$(field rate "$2")" "$P_RATE")" \
+        "$(ratio "$(field per_core "$2")" "$P_CORE")"
+}
+echo
+echo "Kafka benchmark: $N records of ~$avg bytes (JSON value and key), $PARTS partitions,"
+echo "development broker (weir broker) on this machine; ceilings: median of $RUNS runs"
+echo "($(nproc) cores, load average $LOAD0 before the run: other work on the cores moves every figure)"
+echo "(rate: first record to last; per core: events / CPU seconds of the process doing the work)"
+printf '%-46s %11s %14s %9s %9s\n' "" "events/s" "events/s/core" "rate" "per core"
+row "raw librdkafka consume (blocking batch)" "$C_RATE" "$C_CORE"
+row "raw consume, io-event wake-ups (as weir)" "$K_RATE" "$K_CORE"
+row "raw consume -> produce (the ceiling)" "$P_RATE" "$P_CORE" "1.00" "1.00"
+weir_row "weir run: filter amount > 900 ($(fmt "$matched") out)" "$F"
+weir_row "weir run: projection ($(fmt "$N") out)" "$PR"
+echo
+echo "weir run resident memory: $((IDLE_RSS / 1024)) MiB idle with one query;" \
+     "$(( $(field hwm_kib "$PR") / 1024 )) MiB peak during the projection run"
+busy() { awk -v c="$(field "$1" "$2")" -v s="$(field seconds "$2")" 'BEGIN {printf "%.0f", (s > 0 ? 100 * c / s : 0)}'; }
+echo "CPU in the window (100 % = one core): filter: weir $(busy cpu "$F") %, broker $(busy broker_cpu "$F") %;" \
+     "projection: weir $(busy cpu "$PR") %, broker $(busy broker_cpu "$PR") %"
+echo "weir run start to first output (consumer group join on the mock): $(field startup "$F") s"
+echo "end-to-end latency at $(fmt "$LAT_RATE") events/s (half the projection rate) for $LAT_S s," \
+     "producer -> weir run -> consumer:"
+echo "    p50 $(field p50_ms "$LAT") ms, p90 $(field p90_ms "$LAT") ms, p99 $(field p99_ms "$LAT") ms," \
+     "max $(field max_ms "$LAT") ms ($(field received "$LAT") of $(field sent "$LAT") records back)"
