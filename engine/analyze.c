@@ -1,6 +1,7 @@
 /*
  * analyze.c - the analyzer: a sql_select over the catalog -> a typed, immutable plan chain
- * (source -> filter -> partition-by -> flat-map -> project).  Names are resolved to column
+ * (source -> filter -> partition-by -> flat-map -> project, or with GROUP BY: source ->
+ * filter -> group-by -> aggregate [-> having] -> project).  Names are resolved to column
  * indexes here, once; expressions are compiled with expr.h; ksqlDB's rules for keys (4),
  * generated names (5), PARTITION BY (29) and record time (30) are applied here, so the
  * operators never look at names.
@@ -8,11 +9,17 @@
  * Column references resolve against a scope: the schema flowing into the node being
  * compiled, followed by the pseudo columns (op.h OP_PSEUDO_*).  Each scope column remembers
  * which source column it came from so that the source decodes only the columns a query uses.
+ *
+ * Aggregations (rules 17-25): GROUP BY expressions and aggregate arguments are compiled over
+ * the source; HAVING and the projection over the aggregate's output rows (grouping values,
+ * then one column per distinct aggregate call), where aggregate calls and GROUP BY
+ * expressions resolve to those columns (agg_resolve).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg.h"
 #include "plan.h"
 
 typedef struct scope {
@@ -33,20 +40,15 @@ typedef struct scope {
     /* PARTITION BY expressions matched textually to key slots 0.. */
     int npart;
     char **part_text;
+    /* columns and pseudo columns resolve to slot_base + their index: aggregate arguments
+     * read group-by rows, whose first slot_base columns are the grouping values */
+    int slot_base;
 } scope;
 
-/* ksqlDB's aggregate functions: not in the scalar registry; rejected until the next issue. */
-static const char *const aggregates[] = {
-    "COUNT", "SUM", "AVG", "MIN", "MAX", "COUNT_DISTINCT", "COLLECT_LIST", "COLLECT_SET",
-    "LATEST_BY_OFFSET", "EARLIEST_BY_OFFSET", "TOPK", "TOPKDISTINCT", "HISTOGRAM",
-    "STDDEV_SAMP", "STDDEV_SAMPLE", "STDDEV_POP", "CORRELATION", "VARIANCE", NULL};
-
+/* Aggregate functions live in their own registry (agg.h), apart from scalar functions. */
 static int is_aggregate(const char *name)
 {
-    for (int i = 0; aggregates[i]; i++)
-        if (wr_strcaseeq(aggregates[i], name))
-            return 1;
-    return 0;
+    return wr_agg_find(name) != NULL;
 }
 
 static const char *const pseudo_names[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART",
@@ -130,7 +132,7 @@ static int resolve(void *ud, const sql_expr *e, int *slot, const wr_type **type,
         if (idx < 0)
             return 0;
         scope_mark(sc, idx);
-        *slot = idx;
+        *slot = sc->slot_base + idx;
         return 1;
     }
     if (e->kind != SQL_E_COLUMN)
@@ -139,7 +141,7 @@ static int resolve(void *ud, const sql_expr *e, int *slot, const wr_type **type,
     if (idx < 0)
         return 0; /* a lambda parameter, or an error the pre-check already reported */
     scope_mark(sc, idx);
-    *slot = idx;
+    *slot = sc->slot_base + idx;
     return 1;
 }
 
@@ -228,10 +230,24 @@ static const sql_expr *find_aggregate(const sql_expr *e)
     return NULL;
 }
 
+/* True when column reference e names a GROUP BY column (a qualifier may differ). */
+static int grouped_column(const sql_expr *e, const sql_expr_list *gb)
+{
+    for (int i = 0; gb && i < gb->n; i++) {
+        const sql_expr *g = gb->items[i];
+        if (g->kind == SQL_E_COLUMN && strcmp(g->name, e->name) == 0 &&
+            (!g->qual || !e->qual || strcmp(g->qual, e->qual) == 0))
+            return 1;
+    }
+    return 0;
+}
+
 /* Column references of e outside aggregate calls that are not (inside) a GROUP BY
  * expression; the first one is returned and all are listed in `out`. */
-static const sql_expr *ungrouped(wr_arena *a, const sql_expr *e, char **gtext, int ng, wr_buf *out)
+static const sql_expr *ungrouped(wr_arena *a, const sql_expr *e, char **gtext,
+                                 const sql_expr_list *gb, wr_buf *out)
 {
+    int ng = gb ? gb->n : 0;
     if (!e || e->kind == SQL_E_LAMBDA)
         return NULL;
     if (e->kind == SQL_E_CALL && is_aggregate(e->name))
@@ -243,7 +259,7 @@ static const sql_expr *ungrouped(wr_arena *a, const sql_expr *e, char **gtext, i
                 return NULL;
     }
     if (e->kind == SQL_E_COLUMN) {
-        if (pseudo_index(e->name) >= 0)
+        if (pseudo_index(e->name) >= 0 || grouped_column(e, gb))
             return NULL;
         char *t = expr_text(a, e);
         int seen = 0;
@@ -258,24 +274,85 @@ static const sql_expr *ungrouped(wr_arena *a, const sql_expr *e, char **gtext, i
         return e;
     }
     const sql_expr *first = NULL, *r;
-    if ((r = ungrouped(a, e->a, gtext, ng, out)) && !first)
+    if ((r = ungrouped(a, e->a, gtext, gb, out)) && !first)
         first = r;
-    if ((r = ungrouped(a, e->b, gtext, ng, out)) && !first)
+    if ((r = ungrouped(a, e->b, gtext, gb, out)) && !first)
         first = r;
-    if ((r = ungrouped(a, e->c, gtext, ng, out)) && !first)
+    if ((r = ungrouped(a, e->c, gtext, gb, out)) && !first)
         first = r;
     if (e->list)
         for (int i = 0; i < e->list->n; i++)
-            if ((r = ungrouped(a, e->list->items[i], gtext, ng, out)) && !first)
+            if ((r = ungrouped(a, e->list->items[i], gtext, gb, out)) && !first)
                 first = r;
     return first;
 }
 
-/* ksqlDB's aggregate checks, made before the (not yet supported) aggregation itself is
- * rejected, so that wrong queries get the right message. */
+/* An aggregate call nested in the arguments of aggregate call e, or NULL. */
+static const sql_expr *nested_aggregate(const sql_expr *e)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == SQL_E_CALL && is_aggregate(e->name)) {
+        for (int i = 0; e->list && i < e->list->n; i++) {
+            const sql_expr *in = find_aggregate(e->list->items[i]);
+            if (in)
+                return in;
+        }
+        return NULL;
+    }
+    const sql_expr *r;
+    if ((r = nested_aggregate(e->a)) || (r = nested_aggregate(e->b)) || (r = nested_aggregate(e->c)))
+        return r;
+    for (int i = 0; e->list && i < e->list->n; i++)
+        if ((r = nested_aggregate(e->list->items[i])))
+            return r;
+    return NULL;
+}
+
+/* The first call of a function that is neither a scalar nor an aggregate function. */
+static const sql_expr *unknown_call(const sql_expr *e)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == SQL_E_CALL && !wr_fn_lookup(e->name) && !is_aggregate(e->name))
+        return e;
+    const sql_expr *r;
+    if ((r = unknown_call(e->a)) || (r = unknown_call(e->b)) || (r = unknown_call(e->c)))
+        return r;
+    for (int i = 0; e->list && i < e->list->n; i++)
+        if ((r = unknown_call(e->list->items[i])))
+            return r;
+    return NULL;
+}
+
+/* "Can't find any functions with the name 'X'", hinting the closest aggregate or scalar. */
+static int unknown_function(const sql_expr *e, wr_error *err)
+{
+    wr_error_at(err, WR_ESEMANTIC, e->span.off, e->span.len,
+                "Can't find any functions with the name '%s'", e->name);
+    int n = wr_agg_count();
+    const char **names = wr_xcalloc((size_t)n + 1, sizeof(char *));
+    for (int i = 0; i < n; i++)
+        names[i] = wr_agg_at(i)->name;
+    const char *best = wr_suggest(e->name, names, n);
+    if (!best)
+        best = wr_fn_suggest(e->name);
+    if (best)
+        wr_error_hint(err, "Did you mean %s?", best);
+    free(names);
+    return WR_ESEMANTIC;
+}
+
+/* ksqlDB's checks of aggregate placement, GROUP BY, HAVING, WINDOW and EMIT FINAL, made
+ * before anything is resolved so that wrong queries get ksqlDB's messages. */
 static int check_aggregates(wr_arena *a, const sql_select *sel, wr_error *err)
 {
     const sql_expr *agg;
+    for (int i = 0; i < sel->nitems; i++)
+        if ((agg = unknown_call(sel->items[i].expr)))
+            return unknown_function(agg, err);
+    if ((agg = unknown_call(sel->having)))
+        return unknown_function(agg, err);
     if (sel->where && (agg = find_aggregate(sel->where)))
         return wr_error_at(err, WR_ESEMANTIC, agg->span.off, agg->span.len,
                            "Aggregate functions can not be used in the WHERE clause: %s. Use "
@@ -286,6 +363,14 @@ static int check_aggregates(wr_arena *a, const sql_select *sel, wr_error *err)
                 return wr_error_at(err, WR_ESEMANTIC, agg->span.off, agg->span.len,
                                    "PARTITION BY expressions can not contain aggregate "
                                    "functions: %s", expr_text(a, agg));
+    for (int i = 0; i < sel->nitems; i++)
+        if ((agg = nested_aggregate(sel->items[i].expr)))
+            return wr_error_at(err, WR_ESEMANTIC, agg->span.off, agg->span.len,
+                               "Aggregate functions can not be nested: %s",
+                               expr_text(a, sel->items[i].expr));
+    if ((agg = nested_aggregate(sel->having)))
+        return wr_error_at(err, WR_ESEMANTIC, agg->span.off, agg->span.len,
+                           "Aggregate functions can not be nested: %s", expr_text(a, sel->having));
     int ng = sel->group_by ? sel->group_by->n : 0;
     if (ng == 0) {
         for (int i = 0; i < sel->nitems; i++)
@@ -296,6 +381,12 @@ static int check_aggregates(wr_arena *a, const sql_select *sel, wr_error *err)
         if (sel->having)
             return wr_error_at(err, WR_ESEMANTIC, sel->having->span.off, sel->having->span.len,
                                "HAVING requires a GROUP BY clause.");
+        if (sel->window)
+            return wr_error_at(err, WR_ESEMANTIC, sel->window->span.off, sel->window->span.len,
+                               "WINDOW clause requires a GROUP BY clause.");
+        if (sel->emit == SQL_EMIT_FINAL)
+            return wr_error_at(err, WR_ESEMANTIC, sel->span.off, sel->span.len,
+                               "EMIT FINAL is only supported for windowed aggregations.");
         return 0;
     }
     char **gtext = wr_arena_calloc(a, sizeof(char *) * (size_t)ng);
@@ -306,11 +397,20 @@ static int check_aggregates(wr_arena *a, const sql_select *sel, wr_error *err)
                                "GROUP BY expressions can not contain aggregate functions: %s",
                                expr_text(a, agg));
     }
+    int has_agg = sel->having && find_aggregate(sel->having);
+    for (int i = 0; i < sel->nitems && !has_agg; i++)
+        has_agg = sel->items[i].expr && find_aggregate(sel->items[i].expr);
+    if (!has_agg)
+        return wr_error_at(err, WR_ESEMANTIC, sel->group_by->items[0]->span.off,
+                           sel->group_by->items[0]->span.len,
+                           "GROUP BY requires aggregate functions in either the SELECT or HAVING "
+                           "clause.");
     wr_buf list;
     wr_buf_init(&list);
     const sql_expr *first = NULL, *r;
     for (int i = 0; i < sel->nitems; i++)
-        if (sel->items[i].expr && (r = ungrouped(a, sel->items[i].expr, gtext, ng, &list)) && !first)
+        if (sel->items[i].expr &&
+            (r = ungrouped(a, sel->items[i].expr, gtext, sel->group_by, &list)) && !first)
             first = r;
     if (first) {
         wr_error_at(err, WR_ESEMANTIC, first->span.off, first->span.len,
@@ -320,7 +420,7 @@ static int check_aggregates(wr_arena *a, const sql_select *sel, wr_error *err)
         return WR_ESEMANTIC;
     }
     wr_buf_reset(&list);
-    if (sel->having && (r = ungrouped(a, sel->having, gtext, ng, &list))) {
+    if (sel->having && (r = ungrouped(a, sel->having, gtext, sel->group_by, &list))) {
         wr_error_at(err, WR_ESEMANTIC, r->span.off, r->span.len,
                     "Non-aggregate HAVING expression not part of GROUP BY: %s",
                     list.data ? list.data : "");
@@ -328,6 +428,9 @@ static int check_aggregates(wr_arena *a, const sql_select *sel, wr_error *err)
         return WR_ESEMANTIC;
     }
     wr_buf_fini(&list);
+    if (sel->emit == SQL_EMIT_FINAL && !sel->window)
+        return wr_error_at(err, WR_ESEMANTIC, sel->span.off, sel->span.len,
+                           "EMIT FINAL is only supported for windowed aggregations.");
     return 0;
 }
 
@@ -445,6 +548,534 @@ typedef struct item {
     int aliased;
 } item;
 
+/* Decode only what is used: the source's key and value needs from the per-column flags. */
+static void set_needs(wr_arena *a, op_source_spec *sps, const wr_source *src, const uint8_t *need)
+{
+    const wr_schema *ss = sps->schema;
+    uint8_t *kneed = wr_arena_calloc(a, (size_t)ss->nkey + 1);
+    uint8_t *vneed = wr_arena_calloc(a, (size_t)src->nval + 1);
+    for (int k = 0; k < ss->nkey; k++)
+        kneed[k] = need[k];
+    for (int v = 0; v < src->nval; v++)
+        vneed[v] = need[src->val_idx[v]];
+    sps->key_need = kneed;
+    sps->val_need = vneed;
+}
+
+/* ---------------------------------------------------------------- aggregations */
+
+/* The aggregation being analyzed: GROUP BY expressions, the distinct aggregate calls of the
+ * projection and HAVING, and the schema of the aggregate's output rows. */
+typedef struct aggscope {
+    const sql_expr_list *group_by;
+    char **gtext;                /* GROUP BY expression texts */
+    int nkeys;
+    int naggs, capaggs;
+    const sql_expr **calls;      /* distinct aggregate calls, first use first */
+    char **ctext;
+    const wr_schema *out;        /* keys, then KSQL_AGG_VARIABLE_n */
+    int windowed;
+} aggscope;
+
+static void collect_aggs(wr_arena *a, const sql_expr *e, aggscope *g)
+{
+    if (!e)
+        return;
+    if (e->kind == SQL_E_CALL && is_aggregate(e->name)) {
+        char *t = expr_text(a, e);
+        for (int j = 0; j < g->naggs; j++)
+            if (strcmp(g->ctext[j], t) == 0)
+                return;
+        if (g->naggs == g->capaggs) {
+            int cap = g->capaggs ? 2 * g->capaggs : 8;
+            const sql_expr **c = wr_arena_alloc(a, sizeof(sql_expr *) * (size_t)cap);
+            char **tx = wr_arena_alloc(a, sizeof(char *) * (size_t)cap);
+            if (g->naggs) {
+                memcpy(c, g->calls, sizeof(sql_expr *) * (size_t)g->naggs);
+                memcpy(tx, g->ctext, sizeof(char *) * (size_t)g->naggs);
+            }
+            g->calls = c;
+            g->ctext = tx;
+            g->capaggs = cap;
+        }
+        g->calls[g->naggs] = e;
+        g->ctext[g->naggs++] = t;
+        return;
+    }
+    collect_aggs(a, e->a, g);
+    collect_aggs(a, e->b, g);
+    collect_aggs(a, e->c, g);
+    for (int i = 0; e->list && i < e->list->n; i++)
+        collect_aggs(a, e->list->items[i], g);
+}
+
+/* Resolver for expressions over the aggregate's output (HAVING, the projection): aggregate
+ * calls and GROUP BY expressions are inputs; so are the pseudo columns. */
+static int agg_resolve(void *ud, const sql_expr *e, int *slot, const wr_type **type,
+                       wr_error *err)
+{
+    aggscope *g = ud;
+    wr_arena tmp;
+    if (e->kind == SQL_E_CALL && is_aggregate(e->name)) {
+        wr_arena_init(&tmp, 1024);
+        char *t = expr_text(&tmp, e);
+        int hit = -1;
+        for (int j = 0; j < g->naggs && hit < 0; j++)
+            if (strcmp(t, g->ctext[j]) == 0)
+                hit = j;
+        wr_arena_fini(&tmp);
+        if (hit < 0)
+            return 0;
+        *slot = g->nkeys + hit;
+        *type = g->out->cols[*slot].type;
+        return 1;
+    }
+    if (e->kind > SQL_E_STRING && e->kind != SQL_E_LAMBDA) {
+        wr_arena_init(&tmp, 1024);
+        char *t = expr_text(&tmp, e);
+        int hit = -1;
+        for (int k = 0; k < g->nkeys && hit < 0; k++)
+            if (strcmp(t, g->gtext[k]) == 0)
+                hit = k;
+        wr_arena_fini(&tmp);
+        if (hit >= 0) {
+            *slot = hit;
+            *type = g->out->cols[hit].type;
+            return 1;
+        }
+    }
+    if (e->kind != SQL_E_COLUMN)
+        return 0;
+    for (int k = 0; k < g->nkeys; k++) {
+        const sql_expr *ge = g->group_by->items[k];
+        if (ge->kind == SQL_E_COLUMN && strcmp(ge->name, e->name) == 0) {
+            *slot = k;
+            *type = g->out->cols[k].type;
+            return 1;
+        }
+    }
+    int p = e->qual ? -1 : pseudo_index(e->name);
+    if (p >= 0 && (p < OP_PSEUDO_WINDOWSTART || g->windowed)) {
+        *slot = g->out->ncols + p;
+        *type = pseudo_type(p);
+        return 1;
+    }
+    return wr_error_at(err, WR_ESEMANTIC, e->span.off, e->span.len,
+                       "Column '%s' cannot be resolved.", e->name);
+}
+
+static int compile_over_agg(wr_query *q, aggscope *g, const sql_expr *e, wr_expr **out,
+                            wr_error *err)
+{
+    wr_expr_env env = {&q->arena, &q->cfg, agg_resolve, g, NULL};
+    int rc = wr_expr_compile(&env, e, out, err);
+    if (rc)
+        return rc;
+    wr_plan_track(&q->plan, &q->arena, *out);
+    return 0;
+}
+
+static const char *win_kind_name(int kind)
+{
+    switch (kind) {
+    case SQL_WIN_TUMBLING: return "TUMBLING";
+    case SQL_WIN_HOPPING: return "HOPPING";
+    case SQL_WIN_SESSION: return "SESSION";
+    default: return "SLIDING";
+    }
+}
+
+/* The window of the aggregation with ksqlDB's defaults (rule 20) and Kafka Streams' checks. */
+static int analyze_window(const sql_select *sel, op_window_spec *w, wr_error *err)
+{
+    const sql_window *win = sel->window;
+    memset(w, 0, sizeof *w);
+    if (!win)
+        return 0;
+    const int64_t day = 24 * 3600 * 1000LL;
+    switch (win->kind) {
+    case SQL_WIN_TUMBLING: w->kind = WR_WIN_TUMBLING; break;
+    case SQL_WIN_HOPPING: w->kind = WR_WIN_HOPPING; break;
+    case SQL_WIN_SESSION: w->kind = WR_WIN_SESSION; break;
+    default: return wr_error_unsupported(err, (sql_span){win->span.off, win->span.len},
+                                         "WINDOW SLIDING");
+    }
+    w->size = win->size_ms;
+    w->advance = win->kind == SQL_WIN_HOPPING ? win->advance_ms : win->size_ms;
+    if (w->size <= 0)
+        return wr_error_at(err, WR_ESEMANTIC, win->span.off, win->span.len,
+                           "%s window %s must be larger than zero.", win_kind_name(win->kind),
+                           win->kind == SQL_WIN_SESSION ? "inactivity gap" : "size");
+    if (win->kind == SQL_WIN_HOPPING && (w->advance <= 0 || w->advance > w->size))
+        return wr_error_at(err, WR_ESEMANTIC, win->span.off, win->span.len,
+                           "Window advancement interval should be more than zero and less than "
+                           "window duration");
+    if (win->has_grace && win->grace_ms < 0)
+        return wr_error_at(err, WR_ESEMANTIC, win->span.off, win->span.len,
+                           "Grace period must not be negative.");
+    if (win->has_grace)
+        w->grace = win->grace_ms;
+    else if (sel->emit == SQL_EMIT_FINAL)
+        w->grace = 0;
+    else
+        w->grace = day - w->size > 0 ? day - w->size : 0;
+    int64_t min_retention = w->size + w->grace;
+    if (win->has_retention) {
+        if (win->retention_ms < min_retention)
+            return wr_error_at(err, WR_ESEMANTIC, win->span.off, win->span.len,
+                               "The retention period of the window store must be no smaller "
+                               "than its %s plus the grace period. Got %s=[%lld], grace=[%lld], "
+                               "retention=[%lld]",
+                               win->kind == SQL_WIN_SESSION ? "inactivity gap" : "window size",
+                               win->kind == SQL_WIN_SESSION ? "gap" : "size",
+                               (long long)w->size, (long long)w->grace,
+                               (long long)win->retention_ms);
+        w->retention = win->retention_ms;
+    } else
+        w->retention = min_retention;
+    return 0;
+}
+
+/* Source (and WHERE) -> group-by -> aggregate [-> HAVING] -> projection, for a query with
+ * GROUP BY.  The result is a table keyed by the GROUP BY expressions in their order
+ * (rule 17), windowed when there is a WINDOW clause. */
+static int analyze_grouped(wr_query *q, const sql_select *sel, const wr_analyze_opts *ao,
+                           scope *sc, wr_plan_node *node, namegen *gen, wr_error *err)
+{
+    wr_arena *a = &q->arena;
+    wr_plan *p = &q->plan;
+    const wr_schema *in = sc->schema;
+    const sql_expr_list *gb = sel->group_by;
+    int nk = gb->n, rc;
+    aggscope g;
+    memset(&g, 0, sizeof g);
+    g.group_by = gb;
+    g.nkeys = nk;
+    g.gtext = wr_arena_calloc(a, sizeof(char *) * (size_t)nk);
+
+    op_window_spec win;
+    if ((rc = analyze_window(sel, &win, err)))
+        return rc;
+    g.windowed = win.kind != WR_WIN_NONE;
+
+    /* SELECT * cannot be grouped (every column would have to be a grouping expression) */
+    for (int i = 0; i < sel->nitems; i++) {
+        if (!sel->items[i].star)
+            continue;
+        wr_buf list;
+        wr_buf_init(&list);
+        for (int c = 0; c < in->ncols; c++) {
+            sql_expr ce;
+            memset(&ce, 0, sizeof ce);
+            ce.kind = SQL_E_COLUMN;
+            ce.name = in->cols[c].name;
+            if (!grouped_column(&ce, gb))
+                wr_buf_printf(&list, "%s%s", list.len ? ", " : "", in->cols[c].name);
+        }
+        wr_error_at(err, WR_ESEMANTIC, sel->items[i].span.off, sel->items[i].span.len,
+                    "Non-aggregate SELECT expression(s) not part of GROUP BY: %s",
+                    list.data ? list.data : "*");
+        wr_buf_fini(&list);
+        return WR_ESEMANTIC;
+    }
+    const sql_expr *tfs[1];
+    int ntf = 0;
+    for (int i = 0; i < sel->nitems && !ntf; i++)
+        find_table_fns(sel->items[i].expr, tfs, &ntf, 1);
+    if (ntf)
+        return wr_error_at(err, WR_ESEMANTIC, tfs[0]->span.off, tfs[0]->span.len,
+                           "Table functions cannot be used with aggregations.");
+
+    /* ---- group-by: the grouping values, then every input column ---- */
+    wr_expr **keys = wr_arena_calloc(a, sizeof(wr_expr *) * (size_t)nk);
+    wr_column *gcols = wr_arena_calloc(a, sizeof(wr_column) * (size_t)(nk + in->ncols + 1));
+    wr_buf det;
+    wr_buf_init(&det);
+    for (int k = 0; k < nk; k++) {
+        const sql_expr *e = gb->items[k];
+        if ((rc = compile(q, sc, e, &keys[k], err))) {
+            wr_buf_fini(&det);
+            return rc;
+        }
+        g.gtext[k] = expr_text(a, e);
+        const wr_type *t = wr_expr_type(keys[k]);
+        if (t->kind == WR_NULL) {
+            wr_buf_fini(&det);
+            return wr_error_at(err, WR_ESEMANTIC, e->span.off, e->span.len,
+                               "Can't infer a type of null. Please explicitly cast it to the "
+                               "required type, e.g. CAST(null AS VARCHAR).");
+        }
+        gcols[k].name = e->kind == SQL_E_COLUMN ? e->name : wr_arena_sprintf(a, "KSQL_COL_%d", k);
+        gcols[k].type = t;
+        gcols[k].role = WR_COL_KEY;
+        wr_buf_printf(&det, "%s%s", k ? ", " : "", g.gtext[k]);
+    }
+    for (int c = 0; c < in->ncols; c++) {
+        gcols[nk + c] = in->cols[c];
+        gcols[nk + c].role = WR_COL_VALUE;
+    }
+    wr_schema *gs = wr_arena_calloc(a, sizeof *gs);
+    gs->ncols = nk + in->ncols;
+    gs->nkey = nk;
+    gs->cols = gcols;
+    node = wr_plan_node_new(a, WR_PLAN_GROUPBY, node, gs);
+    node->u.groupby.out = gs;
+    node->u.groupby.nkeys = nk;
+    node->u.groupby.keys = (const wr_expr *const *)keys;
+    node->detail = wr_arena_strdup(a, det.data ? det.data : "");
+    wr_buf_reset(&det);
+
+    /* ---- aggregate calls: arguments over the group-by rows, resolved by the registry ---- */
+    for (int i = 0; i < sel->nitems; i++)
+        collect_aggs(a, sel->items[i].expr, &g);
+    collect_aggs(a, sel->having, &g);
+    op_agg_fn *fns = wr_arena_calloc(a, sizeof(op_agg_fn) * (size_t)(g.naggs + 1));
+    wr_column *acols = wr_arena_calloc(a, sizeof(wr_column) * (size_t)(nk + g.naggs + 1));
+    scope isc = *sc;
+    isc.slot_base = nk;
+    for (int j = 0; j < g.naggs; j++) {
+        const sql_expr *e = g.calls[j];
+        op_agg_fn *f = &fns[j];
+        wr_agg_call *c = &f->call;
+        c->def = wr_agg_find(e->name);
+        c->cfg = &q->cfg;
+        c->arena = a;
+        c->star = (e->flags & SQL_F_STAR) != 0;
+        if (e->flags & SQL_F_DISTINCT) {
+            wr_buf_fini(&det);
+            return wr_error_at(err, WR_ESEMANTIC, e->span.off, e->span.len,
+                               "DISTINCT is not supported in aggregate function calls: %s. Use "
+                               "COUNT_DISTINCT or COLLECT_SET.", g.ctext[j]);
+        }
+        int argc = e->list ? e->list->n : 0;
+        if (argc > WR_AGG_MAXARGS) {
+            wr_buf_fini(&det);
+            return wr_error_at(err, WR_ESEMANTIC, e->span.off, e->span.len,
+                               "Function '%s' does not accept %d parameters.", c->def->name, argc);
+        }
+        wr_expr **args = wr_arena_calloc(a, sizeof(wr_expr *) * (size_t)(argc + 1));
+        for (int i = 0; i < argc; i++) {
+            if ((rc = compile(q, &isc, e->list->items[i], &args[i], err))) {
+                wr_buf_fini(&det);
+                return rc;
+            }
+            c->argt[i] = wr_expr_type(args[i]);
+            wr_value lit;
+            if (wr_expr_constant(args[i], &lit)) {
+                wr_value *lv = wr_arena_alloc(a, sizeof *lv);
+                *lv = wr_value_copy(a, &lit);
+                c->literal[i] = lv;
+            }
+        }
+        c->argc = argc;
+        if ((rc = c->def->resolve(c, err))) {
+            if (!err->has_span) {
+                err->has_span = 1;
+                err->off = e->span.off;
+                err->len = e->span.len;
+            }
+            wr_buf_fini(&det);
+            return rc;
+        }
+        if (win.kind == WR_WIN_SESSION && !c->def->merge) {
+            wr_buf_fini(&det);
+            return wr_error_at(err, WR_ESEMANTIC, e->span.off, e->span.len,
+                               "Aggregate function %s does not support SESSION windows: its "
+                               "states cannot be merged.", c->def->name);
+        }
+        f->args = (const wr_expr *const *)args;
+        acols[nk + j].name = wr_arena_sprintf(a, "KSQL_AGG_VARIABLE_%d", j);
+        acols[nk + j].type = c->result_type;
+        acols[nk + j].role = WR_COL_VALUE;
+        wr_buf_printf(&det, "%s%s AS %s", j ? ", " : "", g.ctext[j], acols[nk + j].name);
+    }
+    for (int k = 0; k < nk; k++)
+        acols[k] = gcols[k];
+    wr_schema *as = wr_arena_calloc(a, sizeof *as);
+    as->ncols = nk + g.naggs;
+    as->nkey = nk;
+    as->cols = acols;
+    g.out = as;
+    if (win.kind != WR_WIN_NONE) {
+        const sql_window *sw = sel->window;
+        wr_buf_printf(&det, " | WINDOW %s (", win_kind_name(sw->kind));
+        if (sw->kind == SQL_WIN_SESSION)
+            wr_buf_printf(&det, "GAP %lld MS", (long long)win.size);
+        else
+            wr_buf_printf(&det, "SIZE %lld MS", (long long)win.size);
+        if (sw->kind == SQL_WIN_HOPPING)
+            wr_buf_printf(&det, ", ADVANCE BY %lld MS", (long long)win.advance);
+        wr_buf_printf(&det, ", GRACE %lld MS, RETENTION %lld MS)", (long long)win.grace,
+                      (long long)win.retention);
+    }
+    wr_buf_puts(&det, sel->emit == SQL_EMIT_FINAL ? " | EMIT FINAL" : " | EMIT CHANGES");
+    node = wr_plan_node_new(a, WR_PLAN_AGGREGATE, node, as);
+    op_aggregate_spec *asp = &node->u.aggregate;
+    asp->out = as;
+    asp->nkeys = nk;
+    asp->naggs = g.naggs;
+    asp->aggs = fns;
+    asp->win = win;
+    asp->emit_final = sel->emit == SQL_EMIT_FINAL;
+    node->detail = wr_arena_strdup(a, det.data ? det.data : "");
+    wr_buf_fini(&det);
+
+    /* ---- HAVING (rule 24) ---- */
+    if (sel->having) {
+        wr_expr *pred;
+        if ((rc = compile_over_agg(q, &g, sel->having, &pred, err)))
+            return rc;
+        const wr_type *t = wr_expr_type(pred);
+        if (t->kind != WR_BOOLEAN && t->kind != WR_NULL) {
+            wr_buf tb;
+            wr_buf_init(&tb);
+            wr_type_format(t, &tb);
+            wr_error_at(err, WR_ESEMANTIC, sel->having->span.off, sel->having->span.len,
+                        "Type error in HAVING expression: Should be BOOLEAN: %s, but is %s",
+                        expr_text(a, sel->having), tb.data);
+            wr_buf_fini(&tb);
+            return WR_ESEMANTIC;
+        }
+        node = wr_plan_node_new(a, WR_PLAN_HAVING, node, as);
+        node->u.having.in = as;
+        node->u.having.pred = pred;
+        node->u.having.store = "having";
+        node->detail = expr_text(a, sel->having);
+    }
+
+    /* ---- projection over the aggregate's rows ---- */
+    item *items = wr_arena_calloc(a, sizeof(item) * (size_t)(sel->nitems + 1));
+    int nitems = sel->nitems;
+    for (int i = 0; i < nitems; i++) {
+        const sql_select_item *si = &sel->items[i];
+        items[i].expr = si->expr;
+        items[i].span = si->span;
+        items[i].name = si->alias.name;
+        items[i].aliased = si->alias.name != NULL;
+        if ((rc = compile_over_agg(q, &g, si->expr, &items[i].x, err)))
+            return rc;
+        int slot;
+        items[i].key_slot = -1;
+        if (wr_expr_is_slot(items[i].x, &slot) && slot < nk)
+            items[i].key_slot = slot;
+    }
+    for (int i = 0; i < nitems; i++)
+        if (!items[i].name)
+            items[i].name = default_name(items[i].expr);
+    for (int i = 0; i < nitems; i++)
+        if (!items[i].name)
+            items[i].name = gen_name(gen, a);
+        else
+            items[i].name = wr_arena_strdup(a, items[i].name);
+
+    if (ao->persistent) {
+        for (int i = 0; i < nitems; i++)
+            if (pseudo_index(items[i].name) >= 0)
+                return wr_error_at(err, WR_ESEMANTIC, items[i].span.off, items[i].span.len,
+                                   "Reserved column name in select: `%s`. Please remove or alias "
+                                   "the column.", items[i].name);
+        wr_buf missing, eg;
+        wr_buf_init(&missing);
+        wr_buf_init(&eg);
+        int nmissing = 0;
+        for (int k = 0; k < nk; k++) {
+            int count = 0, first = -1, second = -1;
+            for (int i = 0; i < nitems; i++)
+                if (items[i].key_slot == k) {
+                    if (count == 0)
+                        first = i;
+                    else if (count == 1)
+                        second = i;
+                    count++;
+                }
+            if (count > 1) {
+                wr_buf_fini(&missing);
+                wr_buf_fini(&eg);
+                return wr_error_at(err, WR_ESEMANTIC, items[second].span.off,
+                                   items[second].span.len,
+                                   "The projection contains a key column (`%s`) more than once, "
+                                   "aliased as: %s and %s.", g.gtext[k], items[first].name,
+                                   items[second].name);
+            }
+            if (count == 0) {
+                wr_buf_printf(&missing, "%s%s", nmissing ? ", " : "", g.gtext[k]);
+                wr_buf_printf(&eg, "%s%s", nmissing ? ", " : "", g.gtext[k]);
+                nmissing++;
+            }
+        }
+        if (nmissing) {
+            wr_error_at(err, WR_ESEMANTIC, sel->span.off, sel->span.len,
+                        "Key%s missing from projection (ie, SELECT).\nThe query used to build "
+                        "`%s` must include the grouping expression%s %s in its projection (eg, "
+                        "SELECT %s...).", nmissing > 1 ? "s" : "",
+                        ao->sink_name ? ao->sink_name : "", nmissing > 1 ? "s" : "",
+                        missing.data, eg.data);
+            wr_buf_fini(&missing);
+            wr_buf_fini(&eg);
+            return WR_ESEMANTIC;
+        }
+        wr_buf_fini(&missing);
+        wr_buf_fini(&eg);
+    }
+    for (int i = 0; i < nitems; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(items[i].name, items[j].name) == 0)
+                return wr_error_at(err, WR_ESEMANTIC, items[i].span.off, items[i].span.len,
+                                   "Duplicate column name '%s' in projection; use an alias.",
+                                   items[i].name);
+
+    /* ---- result: keys in GROUP BY order (rule 17), then values in projection order ---- */
+    wr_column *ocols = wr_arena_calloc(a, sizeof(wr_column) * (size_t)(nitems + 1));
+    const wr_expr **ox = wr_arena_calloc(a, sizeof(wr_expr *) * (size_t)(nitems + 1));
+    const sql_expr **ot = wr_arena_calloc(a, sizeof(sql_expr *) * (size_t)(nitems + 1));
+    int n = 0, nkey = 0;
+    if (ao->persistent) {
+        for (int k = 0; k < nk; k++)
+            for (int i = 0; i < nitems; i++)
+                if (items[i].key_slot == k) {
+                    ocols[n].name = items[i].name;
+                    ocols[n].type = as->cols[k].type;
+                    ocols[n].role = WR_COL_KEY;
+                    /* the key column's name, shown by EXPLAIN on the earlier nodes too */
+                    gcols[k].name = acols[k].name = items[i].name;
+                    ot[n] = items[i].expr;
+                    ox[n++] = items[i].x;
+                }
+        nkey = n;
+    }
+    for (int i = 0; i < nitems; i++) {
+        if (ao->persistent && items[i].key_slot >= 0)
+            continue;
+        ocols[n].name = items[i].name;
+        ocols[n].type = wr_expr_type(items[i].x);
+        ocols[n].role = WR_COL_VALUE;
+        if (ocols[n].type->kind == WR_NULL && ao->persistent)
+            return wr_error_at(err, WR_ESEMANTIC, items[i].span.off, items[i].span.len,
+                               "Can't infer a type of null. Please explicitly cast it to the "
+                               "required type, e.g. CAST(null AS VARCHAR).");
+        ot[n] = items[i].expr;
+        ox[n++] = items[i].x;
+    }
+    wr_schema *os = wr_arena_calloc(a, sizeof *os);
+    os->ncols = n;
+    os->nkey = nkey;
+    os->cols = ocols;
+    node = wr_plan_node_new(a, WR_PLAN_PROJECT, node, os);
+    node->u.project.out = os;
+    node->u.project.exprs = ox;
+    wr_buf_init(&det);
+    for (int i = 0; i < n; i++)
+        wr_buf_printf(&det, "%s%s AS %s", i ? ", " : "", expr_text(a, ot[i]), ocols[i].name);
+    node->detail = wr_arena_strdup(a, det.data ? det.data : "");
+    wr_buf_fini(&det);
+    p->top = node;
+    p->result = os;
+    p->grouped = 1;
+    p->win_kind = win.kind;
+    p->win_size = win.kind == WR_WIN_SESSION ? 0 : win.size;
+    return 0;
+}
+
 int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
                       const wr_analyze_opts *ao, wr_error *err)
 {
@@ -457,22 +1088,7 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
     /* ---- what is not here yet: reject at the right span ---- */
     if (sel->from->is_join)
         return wr_error_unsupported(err, sel->from->span, "JOIN");
-    if (sel->window)
-        return wr_error_unsupported(err, sel->window->span, "WINDOW");
-    if (sel->group_by && sel->group_by->n > 0)
-        return wr_error_unsupported(err, sel->group_by->items[0]->span, "GROUP BY");
-    if (sel->having)
-        return wr_error_unsupported(err, sel->having->span, "HAVING");
-    for (int i = 0; i < sel->nitems; i++) {
-        const sql_expr *agg = sel->items[i].expr ? find_aggregate(sel->items[i].expr) : NULL;
-        if (agg) {
-            char what[128];
-            snprintf(what, sizeof what, "Aggregate function %s", agg->name);
-            return wr_error_unsupported(err, agg->span, what);
-        }
-    }
-    if (sel->emit == SQL_EMIT_FINAL)
-        return wr_error_unsupported(err, sel->span, "EMIT FINAL");
+    int grouped = sel->group_by && sel->group_by->n > 0;
 
     /* ---- source ---- */
     const sql_from *from = sel->from;
@@ -486,6 +1102,12 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
     if (src->is_table && sel->partition_by)
         return wr_error_unsupported(err, sel->partition_by->items[0]->span,
                                     "PARTITION BY on a TABLE");
+    if (src->is_table && grouped)
+        return wr_error_unsupported(err, sel->group_by->items[0]->span, "GROUP BY on a TABLE");
+    if (grouped && sel->partition_by)
+        return wr_error_at(err, WR_ESEMANTIC, sel->partition_by->items[0]->span.off,
+                           sel->partition_by->items[0]->span.len,
+                           "PARTITION BY and GROUP BY in the same query are not supported.");
     p->from = src;
     /* a private copy of the schema header: ALTER may swap the source's column array */
     wr_schema *sscopy = wr_arena_alloc(a, sizeof *sscopy);
@@ -555,6 +1177,13 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
     namegen gen;
     memset(&gen, 0, sizeof gen);
     gen.src = ss;
+
+    if (grouped) {
+        if ((rc = analyze_grouped(q, sel, ao, &sc, node, &gen, err)))
+            return rc;
+        set_needs(a, sps, src, need);
+        return 0;
+    }
 
     /* ---- PARTITION BY (rule 29) ---- */
     if (sel->partition_by && sel->partition_by->n > 0) {
@@ -840,14 +1469,6 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
     p->top = node;
     p->result = os;
 
-    /* ---- decode only what is used ---- */
-    uint8_t *kneed = wr_arena_calloc(a, (size_t)ss->nkey + 1);
-    uint8_t *vneed = wr_arena_calloc(a, (size_t)src->nval + 1);
-    for (int k = 0; k < ss->nkey; k++)
-        kneed[k] = need[k];
-    for (int v = 0; v < src->nval; v++)
-        vneed[v] = need[src->val_idx[v]];
-    sps->key_need = kneed;
-    sps->val_need = vneed;
+    set_needs(a, sps, src, need);
     return 0;
 }

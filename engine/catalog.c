@@ -283,5 +283,5 @@ const char *wr_suggest(const char *name, const char *const *cands, int n)
 int wr_error_unsupported(wr_error *err, sql_span sp, const char *what)
 {
     return wr_error_at(err, WR_EUNSUPPORTED, sp.off, sp.len,
-                       "%s is not supported yet by weir (coming with stateful operators)", what);
+                       "%s is not supported yet by weir.", what);
 }

@@ -59,6 +59,7 @@ struct wr_engine {
     wr_query **queries;   /* persistent, creation order */
     int next_query_id;    /* ksqlDB numbers queries per engine, terminated ones included */
     char *tmpdir;         /* private state directory (removed on free) */
+    struct st_env *state; /* LMDB state, opened on first use (wr_engine_state) */
 };
 
 /* ---- sources ---- */

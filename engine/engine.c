@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_state.h"
 #include "plan.h"
 
 wr_engine *wr_engine_new(const wr_engine_opts *opts)
@@ -45,7 +46,63 @@ void wr_engine_free(wr_engine *eng)
     }
     free(eng->vars);
     free(eng->tmpdir);
+    st_env_close(eng->state);
     free(eng);
+}
+
+/* ---------------------------------------------------------------- state */
+
+st_env *wr_engine_state(wr_engine *eng, wr_error *err)
+{
+    if (eng->state)
+        return eng->state;
+    st_env_opts so;
+    memset(&so, 0, sizeof so);
+    /* ksqlDB's name, with or without the ksql.streams. prefix; default 10 MiB */
+    const char *v = wr_engine_get_property(eng, "cache.max.bytes.buffering");
+    if (!v)
+        v = wr_engine_get_property(eng, "ksql.streams.cache.max.bytes.buffering");
+    if (v) {
+        char *end;
+        long long n = strtoll(v, &end, 10);
+        if (end != v && *end == 0 && n > 0)
+            so.cache_bytes = (size_t)n;
+    }
+    eng->state = st_env_open(eng->opts.state_dir, &so, err);
+    if (eng->state)
+        wr_engine_log(eng, WR_LOG_INFO, "state in %s", st_env_dir(eng->state));
+    return eng->state;
+}
+
+int wr_engine_commit(wr_engine *eng, const st_offset *offs, int n, wr_error *err)
+{
+    if (!eng->state && n == 0)
+        return 0;
+    st_env *env = wr_engine_state(eng, err);
+    if (!env)
+        return err && err->code ? err->code : WR_ESTATE;
+    return st_env_commit(env, offs, n, err);
+}
+
+uint64_t wr_query_late_records(const wr_query *q)
+{
+    return q->ctx.late;
+}
+
+int wr_engine_commit_wanted(wr_engine *eng)
+{
+    return eng->state && st_env_commit_wanted(eng->state);
+}
+
+int wr_engine_offset(wr_engine *eng, const char *group, const char *topic, int32_t partition,
+                     int64_t *offset)
+{
+    wr_error err;
+    wr_error_clear(&err);
+    st_env *env = wr_engine_state(eng, &err);
+    if (!env)
+        return err.code ? err.code : WR_ESTATE;
+    return st_env_offset(env, group, topic, partition, offset);
 }
 
 int wr_engine_set_property(wr_engine *eng, const char *name, const char *value)
@@ -202,6 +259,9 @@ void wr_query_free(wr_query *q)
     if (q->kind != WR_Q_TRANSIENT && q->eng->opts.query_closing)
         q->eng->opts.query_closing(q->eng->opts.query_closing_ud, q);
     op_chain_close(q->head);
+    if (q->kind == WR_Q_TRANSIENT) /* a push query's state is never read again */
+        for (int i = 0; i < q->ctx.nstores; i++)
+            st_store_clear(q->ctx.stores[i], NULL);
     for (int i = 0; i < q->plan.nexprs; i++)
         wr_expr_release(q->plan.exprs[i]);
     free(q->id);
@@ -252,6 +312,10 @@ int wr_query_process(wr_query *q, const char *topic, const wr_record *rec, wr_er
     q->ctx.record = NULL;
     q->ctx.row = NULL;
     wr_arena_reset(&q->cycle);
+    /* weir test keeps no offsets: when the write-back cache is full, flush it (a live driver
+     * commits state together with its offsets instead, see engine_state.h) */
+    if (!rc && q->eng->opts.test_mode && q->eng->state && st_env_commit_wanted(q->eng->state))
+        rc = st_env_commit(q->eng->state, NULL, 0, &q->err);
     if (rc && err)
         *err = q->err;
     return rc;

@@ -75,16 +75,30 @@ static op *op_for(wr_plan_node *n)
     case WR_PLAN_FLATMAP: return op_flatmap_new(&n->u.flatmap);
     case WR_PLAN_PROJECT: return op_project_new(&n->u.project);
     case WR_PLAN_SINK: return op_sink_new(&n->u.sink);
+    case WR_PLAN_GROUPBY: return op_groupby_new(&n->u.groupby);
+    case WR_PLAN_AGGREGATE: return op_aggregate_new(&n->u.aggregate);
+    case WR_PLAN_HAVING: return op_having_new(&n->u.having);
     default: return NULL;
     }
+}
+
+static int is_stateful(const wr_plan_node *n)
+{
+    return n->kind == WR_PLAN_AGGREGATE || n->kind == WR_PLAN_HAVING;
 }
 
 int wr_plan_build(wr_query *q, wr_error *err)
 {
     wr_plan_node *chain[32];
-    int n = 0;
-    for (wr_plan_node *p = q->root; p && n < 32; p = p->input)
+    int n = 0, stateful = 0;
+    for (wr_plan_node *p = q->root; p && n < 32; p = p->input) {
         chain[n++] = p;
+        stateful |= is_stateful(p);
+    }
+    q->ctx.query_id = q->id;
+    q->ctx.fresh_state = q->kind == WR_Q_TRANSIENT;
+    if (stateful && !(q->ctx.state = wr_engine_state(q->eng, err)))
+        return err->code ? err->code : WR_ESTATE;
     op *prev = NULL;
     for (int i = n - 1; i >= 0; i--) {
         op *o = op_for(chain[i]);
@@ -125,6 +139,7 @@ static const char *kind_name(int kind)
     case WR_PLAN_WINDOW: return "WINDOW";
     case WR_PLAN_JOIN: return "JOIN";
     case WR_PLAN_HAVING: return "HAVING";
+    case WR_PLAN_GROUPBY: return "GROUP BY";
     default: return "?";
     }
 }

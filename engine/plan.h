@@ -4,8 +4,9 @@
  * resolved columns (indexes) and compiled expressions; the graph builder (plan.c)
  * instantiates runtime operators (operators/op.h) from it; EXPLAIN prints it.
  *
- * Node kinds for the stateful operators of later issues (aggregate, window, join) are
- * already here so that their plans slot into the same chain.
+ * An aggregation is the chain group-by -> aggregate (with its window) [-> having] ->
+ * project; the group-by node is where the live runtime cuts the graph for its repartition
+ * topic when the grouping key differs from the message key.
  */
 #ifndef WEIR_PLAN_H
 #define WEIR_PLAN_H
@@ -22,10 +23,11 @@ typedef enum wr_plan_kind {
     WR_PLAN_FLATMAP,
     WR_PLAN_PROJECT,
     WR_PLAN_SINK,
-    WR_PLAN_AGGREGATE, /* next issue: GROUP BY, state on LMDB */
-    WR_PLAN_WINDOW,    /* next issue */
-    WR_PLAN_JOIN,      /* next issue: two inputs */
-    WR_PLAN_HAVING,    /* next issue: changelog filter (rule 24) */
+    WR_PLAN_AGGREGATE, /* GROUP BY aggregation and its window, state on LMDB */
+    WR_PLAN_WINDOW,    /* (the window is part of the aggregate node) */
+    WR_PLAN_JOIN,      /* later: two inputs */
+    WR_PLAN_HAVING,    /* changelog filter (rule 24) */
+    WR_PLAN_GROUPBY,   /* re-key by the GROUP BY expressions (in-process repartition) */
 } wr_plan_kind;
 
 struct wr_plan_node {
@@ -41,6 +43,9 @@ struct wr_plan_node {
         op_flatmap_spec flatmap;
         op_project_spec project;
         op_sink_spec sink;
+        op_groupby_spec groupby;
+        op_aggregate_spec aggregate;
+        op_having_spec having;
     } u;
 };
 
@@ -54,6 +59,9 @@ typedef struct wr_plan {
     wr_expr **exprs;
     int capexprs;
     int key_from_partition;    /* PARTITION BY was used */
+    int grouped;               /* GROUP BY: the result is a table */
+    int win_kind;              /* wr_window_kind of the result's keys (WINDOW clause) */
+    int64_t win_size;          /* TUMBLING/HOPPING size */
 } wr_plan;
 
 typedef enum wr_query_kind { WR_Q_CSAS = 1, WR_Q_CTAS, WR_Q_INSERT, WR_Q_TRANSIENT } wr_query_kind;
@@ -112,6 +120,10 @@ void wr_engine_log(wr_engine *eng, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 wr_query *wr_query_new(wr_engine *eng, int kind);
 void wr_query_free(wr_query *q);
+/* The engine's state environment, opened on first use in opts.state_dir (NULL: a private
+ * temporary directory) with the cache size of property cache.max.bytes.buffering.  NULL
+ * with err filled when LMDB cannot open it. */
+st_env *wr_engine_state(wr_engine *eng, wr_error *err);
 /* Produces through the engine's topics vtable (sink specs point here). */
 int wr_engine_produce(wr_engine *eng, const char *topic, const wr_record *rec, wr_error *err);
 

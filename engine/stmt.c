@@ -598,6 +598,9 @@ static void terminate(wr_engine *eng, wr_query *q)
         if (eng->sources[i]->query_id && strcmp(eng->sources[i]->query_id, q->id) == 0)
             eng->sources[i]->query_id = NULL;
     wr_cat_query_remove(eng, q);
+    /* like ksqlDB, a terminated query's state is deleted (at the next commit) */
+    for (int i = 0; i < q->ctx.nstores; i++)
+        st_store_clear(q->ctx.stores[i], NULL);
     wr_query_free(q);
 }
 
@@ -641,11 +644,16 @@ int wr_stmt_prepare(wr_exec *ex, const sql_stmt *stmt, wr_query *q, wr_error *er
     if ((rc = wr_analyze_select(eng, q, stmt->select, &ao, err)))
         return rc;
     const wr_source *from = q->plan.from;
-    if (!is_insert && is_table != from->is_table)
+    int result_table = from->is_table || q->plan.grouped;
+    if (!is_insert && is_table != result_table)
         return at(err, WR_ESEMANTIC, stmt->span,
                   "Invalid result type. Your SELECT query produces a %s. Please use CREATE "
-                  "%s AS SELECT statement instead.", from->is_table ? "TABLE" : "STREAM",
-                  from->is_table ? "TABLE" : "STREAM");
+                  "%s AS SELECT statement instead.", result_table ? "TABLE" : "STREAM",
+                  result_table ? "TABLE" : "STREAM");
+    if (is_insert && result_table)
+        return at(err, WR_ESEMANTIC, stmt->span,
+                  "Incompatible data sink and query result. Data sink (%s) type is KSTREAM but "
+                  "select query result is KTABLE.", target->name);
     q->src_name = wr_xstrdup(from->name);
     q->src_topic = wr_xstrdup(from->topic);
     q->sink_name = wr_xstrdup(stmt->name.name);
@@ -721,6 +729,16 @@ int wr_stmt_prepare(wr_exec *ex, const sql_stmt *stmt, wr_query *q, wr_error *er
         if (pr.timestamp_format)
             ts_format = wr_arena_strdup(&q->arena, prop_text(ex->arena, pr.timestamp_format));
     }
+    if (q->plan.grouped && !is_insert && !pr.key_format && !pr.format && rs->nkey > 0) {
+        /* ksqlDB changes a key format the user did not choose to JSON when it cannot carry
+         * the grouping key (several columns in KAFKA, a type the format lacks) */
+        wr_error ke;
+        wr_error_clear(&ke);
+        if (wr_serde_check(&kf, 1, rs->cols, rs->nkey, &ke)) {
+            kf.kind = WR_FMT_JSON;
+            kf.delim = ',';
+        }
+    }
     if ((rc = wr_serde_check(&kf, 1, rs->cols, rs->nkey, err)) ||
         (rc = wr_serde_check(&vf, 0, rs->cols + rs->nkey, rs->ncols - rs->nkey, err))) {
         err->has_span = 1;
@@ -784,8 +802,8 @@ static int exec_create_as(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
         src->ts_col = q->root->u.sink.ts_col;
         src->ts_format = q->root->u.sink.ts_format ? wr_arena_strdup(a, q->root->u.sink.ts_format)
                                                    : NULL;
-        src->windowed = q->plan.from->windowed;
-        src->win_size_ms = q->plan.from->win_size_ms;
+        src->windowed = q->plan.grouped ? q->plan.win_kind : q->plan.from->windowed;
+        src->win_size_ms = q->plan.grouped ? q->plan.win_size : q->plan.from->win_size_ms;
         src->partitions = (int)parts;
         src->replicas = (int)reps;
         src->sql = wr_arena_strdup(a, ex->text);
@@ -1101,7 +1119,7 @@ static int exec_create_type(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
 static int exec_select(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
 {
     const sql_select *sel = stmt->select;
-    if (sel->emit != SQL_EMIT_CHANGES)
+    if (sel->emit == SQL_EMIT_NONE) /* EMIT CHANGES or EMIT FINAL make a push query */
         return at(err, WR_EUNSUPPORTED, sel->span,
                   "Pull queries are not supported yet by weir: add EMIT CHANGES for a push query.");
     wr_query *q = wr_query_new(ex->eng, WR_Q_TRANSIENT);

@@ -2,6 +2,7 @@
  * op.c - helpers shared by every operator: emitting downstream, walking a chain, the slot
  * vector (columns + pseudo columns) that compiled expressions read.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,6 +99,22 @@ op *op_alloc(size_t size, const op_vt *vt, const void *spec)
     o->vt = vt;
     o->spec = spec;
     return o;
+}
+
+st_store *op_store_open(op_ctx *ctx, const char *name)
+{
+    if (!ctx->state) {
+        wr_error_set(ctx->err, WR_EINTERNAL, "operator '%s' needs a state environment", name);
+        return NULL;
+    }
+    char full[512];
+    snprintf(full, sizeof full, "%s#%s", ctx->query_id ? ctx->query_id : "query", name);
+    st_store *s = st_store_open(ctx->state, full, ctx->err);
+    if (s && ctx->fresh_state && st_store_clear(s, ctx->err))
+        return NULL;
+    if (s && ctx->nstores < (int)(sizeof ctx->stores / sizeof ctx->stores[0]))
+        ctx->stores[ctx->nstores++] = s;
+    return s;
 }
 
 int op_column_timestamp(op_ctx *ctx, wr_fn_site *site, const wr_value *v, const char *col,

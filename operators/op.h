@@ -15,10 +15,12 @@
 #ifndef WEIR_OP_H
 #define WEIR_OP_H
 
+#include "agg.h"
 #include "base.h"
 #include "engine.h" /* wr_record: the shape of a raw record, nothing of the drivers */
 #include "expr.h"
 #include "serde.h"
+#include "state.h"
 
 /* Pseudo columns follow the row's columns in an operator's slot vector:
  * slot ncols + OP_PSEUDO_ROWTIME ... (see op_slots_fill). */
@@ -58,7 +60,13 @@ struct op_ctx {
     wr_arena *arena;        /* cycle arena: decoded values, rows, batches */
     wr_error *err;          /* fatal error of this cycle */
     int64_t stream_time;    /* max timestamp seen by the query */
-    void *txn;              /* state transaction (stateful operators, LMDB; NULL for now) */
+    st_env *state;          /* the engine's state environment (set when the query has
+                               stateful operators; they open their stores in open()) */
+    const char *query_id;   /* names the query's stores: "<query_id>#<operator>" */
+    int fresh_state;        /* transient query: stores are cleared at open */
+    uint64_t late;          /* records (windows) dropped as late, for metrics */
+    st_store *stores[8];    /* the stores the query's operators opened (TERMINATE clears) */
+    int nstores;
     wr_eval_ctx *eval;      /* expression evaluation context (arena = cycle arena) */
     const wr_record *record; /* the raw record being processed */
     const wr_row *row;       /* the row whose expressions are being evaluated (error reports) */
@@ -73,7 +81,7 @@ typedef struct op_vt {
     /* 0, or a negative WR_E* code that stops the query (ctx->err filled). */
     int (*push)(op *o, op_ctx *ctx, int port, const op_batch *b);
     int (*advance)(op *o, op_ctx *ctx, int64_t watermark); /* windows close, timers */
-    int (*checkpoint)(op *o, op_ctx *ctx);                 /* flush caches into ctx->txn */
+    int (*checkpoint)(op *o, op_ctx *ctx);                 /* before a state commit */
     void (*close)(op *o);                                  /* frees o */
 } op_vt;
 
@@ -100,6 +108,9 @@ const wr_value *op_slots_fill(op *o, const wr_row *row);
 wr_row *op_row_new(op_ctx *ctx, const wr_schema *schema, const wr_row *like);
 /* Allocates the common op header; the kind-specific part follows when size > sizeof(op). */
 op *op_alloc(size_t size, const op_vt *vt, const void *spec);
+/* Opens the operator's named store "<ctx->query_id>#<name>" (cleared when ctx->fresh_state).
+ * NULL with ctx->err filled when there is no state environment or LMDB fails. */
+st_store *op_store_open(op_ctx *ctx, const char *name);
 
 /* ---------------------------------------------------------------- specs */
 
@@ -130,6 +141,53 @@ typedef struct op_partition_spec {
     const wr_expr *const *keys;
     const int *src;            /* [out->ncols] */
 } op_partition_spec;
+
+/* group-by: re-keys rows by the GROUP BY expressions, in process (the repartition step of
+ * an aggregation).  Output rows hold the key values, then every input column unchanged.
+ * Null-valued records are dropped (rule 7); a row whose grouping values include a NULL is
+ * dropped and processing-logged (rule 8). */
+typedef struct op_groupby_spec {
+    const wr_schema *out;      /* nkeys key columns, then the input schema's columns */
+    int nkeys;
+    const wr_expr *const *keys; /* [nkeys] over the input row */
+} op_groupby_spec;
+
+/* The window of an aggregation (all times in ms). */
+typedef struct op_window_spec {
+    int kind;                  /* wr_window_kind; WR_WIN_NONE: not windowed */
+    int64_t size;              /* TUMBLING/HOPPING size; SESSION inactivity gap */
+    int64_t advance;           /* HOPPING advance (TUMBLING: = size) */
+    int64_t grace;             /* resolved (rule 20 defaults applied) */
+    int64_t retention;         /* resolved: >= size + grace */
+} op_window_spec;
+
+/* One aggregate call of an aggregation. */
+typedef struct op_agg_fn {
+    wr_agg_call call;          /* resolved (agg.h) */
+    const wr_expr *const *args; /* [call.argc] over the group-by output (literals included) */
+} op_agg_fn;
+
+/* aggregate: one state per (group key, window) in LMDB (see op_aggregate.c for the layout).
+ * Input: group-by rows (the first nkeys columns are the group key).  Output: a changelog of
+ * rows keyed by the group key (plus the window), holding one column per aggregate; under
+ * EMIT CHANGES one row per update, under EMIT FINAL one row per window when it closes. */
+typedef struct op_aggregate_spec {
+    const wr_schema *out;      /* the nkeys key columns, then naggs aggregate results */
+    int nkeys;
+    int naggs;
+    const op_agg_fn *aggs;     /* [naggs] */
+    op_window_spec win;
+    int emit_final;
+} op_aggregate_spec;
+
+/* having: a filter over a changelog (rule 24).  A key whose row stops passing gets a
+ * tombstone, but only when an earlier row of it was emitted: a state store remembers the
+ * keys (and windows) that were forwarded. */
+typedef struct op_having_spec {
+    const wr_schema *in;       /* the changelog's schema (keys first) */
+    const wr_expr *pred;       /* over the input row */
+    const char *store;         /* store name suffix ("having") */
+} op_having_spec;
 
 /* sink: serialises rows with the sink's formats and hands them to `produce`. */
 typedef struct op_sink_spec {
@@ -171,6 +229,9 @@ op *op_flatmap_new(const op_flatmap_spec *spec);
 op *op_project_new(const op_project_spec *spec);
 op *op_partition_new(const op_partition_spec *spec);
 op *op_sink_new(const op_sink_spec *spec);
+op *op_groupby_new(const op_groupby_spec *spec);
+op *op_aggregate_new(const op_aggregate_spec *spec);
+op *op_having_new(const op_having_spec *spec);
 
 /* The event time held in a TIMESTAMP='col' column (rule 30): BIGINT/TIMESTAMP milliseconds,
  * or a STRING parsed with the TIMESTAMP_FORMAT pattern (ISO-8601 when NULL) by the function

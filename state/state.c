@@ -378,7 +378,10 @@ static void cache_evict(st_env *env)
 static st_entry *cache_insert(st_store *s, const void *k, size_t klen, uint64_t h)
 {
     st_env *env = s->env;
-    if (env->cache_bytes > env->cache_limit)
+    /* evict only when it frees a good share: a cache full of dirty entries (waiting for the
+     * commit the driver was asked for) must not be rescanned on every insert */
+    if (env->cache_bytes > env->cache_limit &&
+        env->cache_bytes - env->dirty_bytes >= env->cache_limit / 10)
         cache_evict(env);
     if (s->n >= s->cap)
         cache_grow(s);
@@ -570,7 +573,8 @@ static void collect_prefix(st_prefix *p, const void *lo, size_t lol, const void 
 static int merge_scan(st_store *s, dvec *d, const void *lo, size_t lol, const void *hi, size_t hil,
                       st_scan_cb cb, void *ud, wr_error *err)
 {
-    qsort(d->v, d->n, sizeof *d->v, entry_order);
+    if (d->n > 1)
+        qsort(d->v, d->n, sizeof *d->v, entry_order);
     MDB_cursor *cur = NULL;
     int rc = 0, stop = 0;
     MDB_val mk = {0, NULL}, mv = {0, NULL};

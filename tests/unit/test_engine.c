@@ -458,7 +458,8 @@ static void test_unsupported_and_ddl_errors(void **state)
 {
     fixture *f = *state;
     run_ok(f, SRC);
-    int rc = run(f, "CREATE TABLE t AS SELECT id, COUNT(*) FROM s GROUP BY id;");
+    /* joins come later: rejected at their position with "not supported yet" */
+    int rc = run(f, "CREATE STREAM j AS SELECT * FROM s s1 JOIN s s2 WITHIN 1 MINUTE ON s1.id = s2.id;");
     assert_int_equal(rc, WR_EUNSUPPORTED);
     rc = run(f, "CREATE TABLE t (id INT, x INT) WITH (kafka_topic='s', value_format='JSON');");
     assert_int_equal(rc, WR_ESEMANTIC);

@@ -1,0 +1,743 @@
+/*
+ * op_aggregate.c - GROUP BY: the group-by step (re-keying in process) and the aggregate
+ * operator with TUMBLING / HOPPING / SESSION windows, grace, retention, EMIT CHANGES and
+ * EMIT FINAL (SEMANTICS.md rules 17-25).  Every state lives in LMDB through the state
+ * layer's write-back cache (state/state.h); nothing about a group is kept in RAM between
+ * records, so a restart on the same state directory continues where the last commit was.
+ *
+ * State store "<QUERY_ID>#agg", one entry per (group key, window):
+ *   key    not windowed      st_key(G)
+ *          TUMBLING/HOPPING  st_key(G, start)
+ *          SESSION           st_key(G, end, start)   sessions of a key never overlap, so end
+ *                                                    order is start order: the sessions an
+ *                                                    event may touch are a run of the prefix
+ *          G = wr_values_encode(grouping values, key types)
+ *   value  8 bytes big-endian: the max timestamp of the rows so far (rule 22),
+ *          then wr_values_encode(aggregate states, state types)
+ *
+ * Timer store "<QUERY_ID>#timers" (windowed aggregations):
+ *   st_key("", time, kind) + state key    kind 0 = close (EMIT FINAL: emit the window),
+ *                                         kind 1 = expire (RETENTION: delete the window)
+ *   st_key("")  (4 zero bytes, first)     meta: stream time, row sequence (2 x 8 bytes)
+ * Timers are scanned only when stream time reaches the earliest pending one (kept in memory
+ * and recomputed after each scan), so a record costs no scan in the common case.
+ *
+ * Stream time here is the largest timestamp of the rows that reached this operator (Kafka
+ * Streams keeps it per processor): records dropped before the aggregation (WHERE, null
+ * grouping values) do not move it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "op.h"
+
+/* ---------------------------------------------------------------- group-by */
+
+static void report_row(op_ctx *ctx, const wr_row *row, const char *msg)
+{
+    if (!ctx->report)
+        return;
+    op_report rep = {OP_REP_PROCESSING, "value", msg, NULL, 0, NULL, row, 1};
+    ctx->report(ctx, &rep);
+}
+
+static int groupby_push(op *o, op_ctx *ctx, int port, const op_batch *b)
+{
+    const op_groupby_spec *sp = o->spec;
+    wr_row **rows = wr_arena_alloc(ctx->arena, sizeof(wr_row *) * (size_t)(b->n ? b->n : 1));
+    int n = 0;
+    for (int i = 0; i < b->n; i++) {
+        const wr_row *in = b->rows[i];
+        if (in->tombstone)
+            continue; /* rule 7: GROUP BY drops null-valued records */
+        ctx->row = in;
+        const wr_value *slots = op_slots_fill(o, in);
+        wr_row *row = op_row_new(ctx, sp->out, in);
+        int null_at = -1;
+        for (int k = 0; k < sp->nkeys; k++) {
+            wr_expr_eval(sp->keys[k], slots, ctx->eval, &row->cols[k]);
+            if (wr_is_null(&row->cols[k]) && null_at < 0)
+                null_at = k;
+        }
+        if (null_at >= 0) {
+            /* rule 8, in ksqlDB's words */
+            char msg[160];
+            snprintf(msg, sizeof msg,
+                     "Group-by column with index %d resolved to null. The source row will be "
+                     "excluded from the table.", null_at);
+            report_row(ctx, in, msg);
+            continue;
+        }
+        row->key_null = 0;
+        int nin = in->schema->ncols;
+        if (nin)
+            memcpy(row->cols + sp->nkeys, in->cols, sizeof(wr_value) * (size_t)nin);
+        rows[n++] = row;
+    }
+    op_batch out = {n, rows};
+    return op_emit(o, ctx, &out);
+}
+
+static const op_vt groupby_vt = {"groupby", NULL, groupby_push, NULL, NULL, NULL};
+
+op *op_groupby_new(const op_groupby_spec *spec)
+{
+    return op_alloc(sizeof(op), &groupby_vt, spec);
+}
+
+/* ---------------------------------------------------------------- aggregate */
+
+enum { TIMER_CLOSE = 0, TIMER_EXPIRE = 1 };
+#define TIMER_HEAD 20 /* st_key("", time, kind): 4 + 2 * 8 bytes, then the state key */
+
+typedef struct agg_op {
+    op base;
+    st_store *store;         /* (group key, window) -> max ts + states */
+    st_store *timers;        /* close / expire timers and the meta entry */
+    int64_t stream_time;     /* max timestamp of the rows seen here (rule 20) */
+    int64_t seq;             /* order of rows without an offset (*_BY_OFFSET) */
+    int64_t next_timer;      /* earliest pending timer; INT64_MAX: none */
+    int meta_dirty;
+    const wr_type **ktypes;  /* [nkeys] */
+    const wr_type **stypes;  /* [naggs] state types */
+    wr_buf gk, key, val, tkey;
+} agg_op;
+
+static void put_be64(unsigned char *p, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    for (int i = 7; i >= 0; i--, u >>= 8)
+        p[i] = (unsigned char)u;
+}
+
+static int64_t get_be64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return (int64_t)v;
+}
+
+/* ---- states ---- */
+
+/* Fresh states for a new group/window. */
+static void states_init(const op_aggregate_spec *sp, op_ctx *ctx, wr_value *st)
+{
+    for (int j = 0; j < sp->naggs; j++) {
+        const wr_agg_call *c = &sp->aggs[j].call;
+        st[j] = wr_null();
+        c->def->init(c, ctx->arena, &st[j]);
+    }
+}
+
+/* Decodes a stored value into st and *maxts; 0, or WR_EDATA for bytes that do not fit the
+ * state types (a query redefined over an old state directory). */
+static int states_decode(agg_op *a, op_ctx *ctx, const void *v, size_t vl, wr_value *st,
+                         int64_t *maxts)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    if (vl < 8)
+        return WR_EDATA;
+    *maxts = get_be64(v);
+    return wr_values_decode((const unsigned char *)v + 8, vl - 8, a->stypes, sp->naggs,
+                            ctx->arena, st);
+}
+
+/* Loads the state stored under key k into st and *maxts: 1 found, 0 absent (st fresh),
+ * <0 on a state error (ctx->err filled). */
+static int state_load(agg_op *a, op_ctx *ctx, const void *k, size_t kl, wr_value *st,
+                      int64_t *maxts)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    const void *v;
+    size_t vl;
+    int rc = st_get(a->store, k, kl, &v, &vl, ctx->err);
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        /* v is valid only until the next state call: decode now (the codec copies) */
+        if (states_decode(a, ctx, v, vl, st, maxts) == 0)
+            return 1;
+        report_row(ctx, ctx->row, "Stored aggregate state does not match the query's state "
+                                  "types; the group starts again from an empty state.");
+    }
+    states_init(sp, ctx, st);
+    *maxts = INT64_MIN;
+    return 0;
+}
+
+static void state_store(agg_op *a, const void *k, size_t kl, const wr_value *st, int64_t maxts)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    unsigned char b[8];
+    put_be64(b, maxts);
+    wr_buf_reset(&a->val);
+    wr_buf_append(&a->val, b, 8);
+    wr_values_encode(st, a->stypes, sp->naggs, &a->val);
+    st_put(a->store, k, kl, a->val.data, a->val.len);
+}
+
+/* ---- timers ---- */
+
+static void timer_key(agg_op *a, int64_t time, int kind, const void *skey, size_t sklen)
+{
+    int64_t suf[2] = {time, kind};
+    st_key(&a->tkey, NULL, 0, 2, suf);
+    wr_buf_append(&a->tkey, skey, sklen);
+}
+
+static void timer_add(agg_op *a, int64_t time, int kind, const void *skey, size_t sklen)
+{
+    timer_key(a, time, kind, skey, sklen);
+    st_put(a->timers, a->tkey.data, a->tkey.len, "", 1);
+    if (time < a->next_timer)
+        a->next_timer = time;
+}
+
+static void timer_del(agg_op *a, int64_t time, int kind, const void *skey, size_t sklen)
+{
+    timer_key(a, time, kind, skey, sklen);
+    st_del(a->timers, a->tkey.data, a->tkey.len);
+}
+
+static int64_t close_time(const op_window_spec *w, int64_t start, int64_t end)
+{
+    (void)start;
+    /* sessions close inactivity gap + grace after their last event (Kafka Streams adds the
+     * gap to the grace of session windows) */
+    return w->kind == WR_WIN_SESSION ? end + w->size + w->grace : end + w->grace;
+}
+
+/* When a window's state may go.  Time windows: at start + retention, when every record for
+ * them is late.  Sessions: an old session can still be bridged into a recent one by a record
+ * that is not late, so when it goes changes results; Kafka Streams drops sessions by store
+ * segment (segment interval max(retention / 2, 60 s)), and so does weir, to give the same
+ * merges. */
+static int64_t expire_time(const op_window_spec *w, int64_t start, int64_t end)
+{
+    if (w->kind == WR_WIN_SESSION) {
+        int64_t seg = w->retention / 2 > 60000 ? w->retention / 2 : 60000;
+        return (end / seg + 1) * seg + w->retention;
+    }
+    return start + w->retention;
+}
+
+/* The timers of a new window (close under EMIT FINAL, expire always). */
+static void window_timers_add(agg_op *a, int64_t start, int64_t end, const void *skey,
+                              size_t sklen)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    if (sp->emit_final)
+        timer_add(a, close_time(&sp->win, start, end), TIMER_CLOSE, skey, sklen);
+    timer_add(a, expire_time(&sp->win, start, end), TIMER_EXPIRE, skey, sklen);
+}
+
+static void window_timers_del(agg_op *a, int64_t start, int64_t end, const void *skey,
+                              size_t sklen)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    if (sp->emit_final)
+        timer_del(a, close_time(&sp->win, start, end), TIMER_CLOSE, skey, sklen);
+    timer_del(a, expire_time(&sp->win, start, end), TIMER_EXPIRE, skey, sklen);
+}
+
+static int first_timer_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
+{
+    int64_t *next = ud;
+    int64_t suf[2];
+    const void *key;
+    size_t klen;
+    if (kl < TIMER_HEAD || st_key_parse(k, TIMER_HEAD, &key, &klen, suf, 2) != 2)
+        return 0;
+    *next = suf[0];
+    return 1;
+}
+
+/* Recomputes the earliest pending timer from the store. */
+static int next_timer_load(agg_op *a, op_ctx *ctx)
+{
+    static const unsigned char lo[5] = {0, 0, 0, 0, 0}; /* past the meta entry */
+    a->next_timer = INT64_MAX;
+    return st_scan(a->timers, lo, sizeof lo, NULL, 0, first_timer_cb, &a->next_timer, ctx->err);
+}
+
+/* ---- output rows ---- */
+
+/* The key columns of a state key's group (decoded from its bytes). */
+static int keys_decode(agg_op *a, op_ctx *ctx, const void *gk, size_t gkl, wr_value *keys)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    return wr_values_decode(gk, gkl, a->ktypes, sp->nkeys, ctx->arena, keys);
+}
+
+static wr_row *out_row(agg_op *a, op_ctx *ctx, const wr_row *like, const wr_value *keys,
+                       const wr_value *st, int64_t ts, int64_t ws, int64_t we)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    wr_row *row = op_row_new(ctx, sp->out, like);
+    row->ts = ts;
+    row->tombstone = 0;
+    row->key_null = 0;
+    row->win_kind = (uint8_t)sp->win.kind;
+    row->win_start = sp->win.kind ? ws : 0;
+    row->win_end = sp->win.kind ? we : 0;
+    memcpy(row->cols, keys, sizeof(wr_value) * (size_t)sp->nkeys);
+    if (st)
+        for (int j = 0; j < sp->naggs; j++) {
+            const wr_agg_call *c = &sp->aggs[j].call;
+            c->def->result(c, ctx->arena, &st[j], &row->cols[sp->nkeys + j]);
+        }
+    else
+        row->tombstone = 1;
+    return row;
+}
+
+/* ---- input ---- */
+
+/* Evaluates the aggregate arguments of row: args[j] points at call j's argc values. */
+static wr_value **eval_args(agg_op *a, op_ctx *ctx, const wr_row *row)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    wr_value **args = wr_arena_alloc(ctx->arena, sizeof(wr_value *) * (size_t)(sp->naggs + 1));
+    const wr_value *slots = op_slots_fill(&a->base, row);
+    for (int j = 0; j < sp->naggs; j++) {
+        const op_agg_fn *f = &sp->aggs[j];
+        int argc = f->call.argc;
+        args[j] = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(argc + 1));
+        for (int i = 0; i < argc; i++) {
+            wr_value v;
+            wr_expr_eval(f->args[i], slots, ctx->eval, &v);
+            const wr_type *to = f->call.coerce[i];
+            if (to && !wr_is_null(&v) && f->call.argt[i] && !wr_type_equal(to, f->call.argt[i])) {
+                wr_value cv;
+                wr_error ce;
+                wr_error_clear(&ce);
+                if (wr_value_cast(ctx->arena, &v, f->call.argt[i], to, &cv, &ce) == 0)
+                    v = cv;
+                else
+                    v = wr_null();
+            }
+            args[j][i] = v;
+        }
+    }
+    return args;
+}
+
+static void states_add(const op_aggregate_spec *sp, op_ctx *ctx, wr_value *st,
+                       wr_value *const *args, int64_t seq)
+{
+    for (int j = 0; j < sp->naggs; j++) {
+        const wr_agg_call *c = &sp->aggs[j].call;
+        c->def->add(c, ctx->arena, &st[j], args[j], seq);
+    }
+}
+
+/* A late record (rule 20): counted and written to the processing log, in Kafka Streams'
+ * words (session windows are closed intervals, time windows half-open). */
+static void report_late(agg_op *a, op_ctx *ctx, const wr_row *row, int64_t ws, int64_t we,
+                        int64_t expiration)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    char msg[256];
+    ctx->late++;
+    snprintf(msg, sizeof msg,
+             "Skipping record for expired window. partition=[%d] offset=[%lld] timestamp=[%lld] "
+             "window=[%lld,%lld%c expiration=[%lld] streamTime=[%lld]",
+             (int)row->partition, (long long)row->offset, (long long)row->ts, (long long)ws,
+             (long long)we, sp->win.kind == WR_WIN_SESSION ? ']' : ')', (long long)expiration,
+             (long long)a->stream_time);
+    /* the processing log shows the input row, without the grouping values in front */
+    wr_schema *view = wr_arena_alloc(ctx->arena, sizeof *view);
+    view->ncols = row->schema->ncols - sp->nkeys;
+    view->nkey = 0;
+    view->cols = row->schema->cols + sp->nkeys;
+    wr_row *in = wr_arena_alloc(ctx->arena, sizeof *in);
+    *in = *row;
+    in->schema = view;
+    in->cols = row->cols + sp->nkeys;
+    report_row(ctx, in, msg);
+}
+
+/* Not windowed: one state per group. */
+static int agg_plain(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *const *args,
+                     int64_t seq)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
+    int64_t maxts;
+    st_key(&a->key, a->gk.data, a->gk.len, 0, NULL);
+    int rc = state_load(a, ctx, a->key.data, a->key.len, st, &maxts);
+    if (rc < 0)
+        return rc;
+    states_add(sp, ctx, st, args, seq);
+    if (row->ts > maxts)
+        maxts = row->ts;
+    state_store(a, a->key.data, a->key.len, st, maxts);
+    return op_emit_row(&a->base, ctx, out_row(a, ctx, row, row->cols, st, maxts, 0, 0));
+}
+
+/* TUMBLING / HOPPING: every window [k*advance, k*advance + size) holding ts, start >= 0, in
+ * ascending start (rule 19); late windows are dropped (rule 20). */
+static int agg_time(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *const *args,
+                    int64_t seq)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    const op_window_spec *w = &sp->win;
+    int64_t ts = row->ts;
+    int64_t lo = ts - w->size + w->advance;
+    int64_t start = (lo > 0 ? lo : 0) / w->advance * w->advance;
+    wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
+    for (; start <= ts; start += w->advance) {
+        int64_t end = start + w->size;
+        if (end + w->grace <= a->stream_time) {
+            report_late(a, ctx, row, start, end, a->stream_time - w->grace);
+            continue;
+        }
+        int64_t maxts;
+        st_key(&a->key, a->gk.data, a->gk.len, 1, &start);
+        int rc = state_load(a, ctx, a->key.data, a->key.len, st, &maxts);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            window_timers_add(a, start, end, a->key.data, a->key.len);
+        states_add(sp, ctx, st, args, seq);
+        if (ts > maxts)
+            maxts = ts;
+        state_store(a, a->key.data, a->key.len, st, maxts);
+        if (!sp->emit_final &&
+            (rc = op_emit_row(&a->base, ctx, out_row(a, ctx, row, row->cols, st, maxts, start, end))))
+            return rc;
+    }
+    return 0;
+}
+
+/* A stored session found by the scan (copied: scan memory is valid during the callback). */
+typedef struct session {
+    void *key;
+    size_t klen;
+    void *val;
+    size_t vlen;
+    int64_t start, end;
+} session;
+
+typedef struct session_scan {
+    op_ctx *ctx;
+    int64_t from_end, to_start; /* candidates: end >= from_end and start <= to_start */
+    session *v;
+    int n, cap;
+} session_scan;
+
+static int session_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
+{
+    session_scan *ss = ud;
+    const void *g;
+    size_t gl;
+    int64_t suf[2];
+    if (st_key_parse(k, kl, &g, &gl, suf, 2) != 2)
+        return 0;
+    if (suf[0] < ss->from_end)
+        return 0;
+    if (suf[1] > ss->to_start)
+        return 1; /* later sessions start later still */
+    if (ss->n == ss->cap) {
+        int cap = ss->cap ? 2 * ss->cap : 4;
+        session *nv = wr_arena_alloc(ss->ctx->arena, sizeof(session) * (size_t)cap);
+        if (ss->n)
+            memcpy(nv, ss->v, sizeof(session) * (size_t)ss->n);
+        ss->v = nv;
+        ss->cap = cap;
+    }
+    session *s = &ss->v[ss->n++];
+    s->key = wr_arena_memdup(ss->ctx->arena, k, kl);
+    s->klen = kl;
+    s->val = wr_arena_memdup(ss->ctx->arena, v, vl ? vl : 1);
+    s->vlen = vl;
+    s->end = suf[0];
+    s->start = suf[1];
+    return 0;
+}
+
+/* SESSION: the event merges every session of its key within the inactivity gap; superseded
+ * sessions get tombstones first (rule 21); the merged session is dropped as late when its end
+ * + gap + grace < stream time (rule 20). */
+static int agg_session(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *const *args,
+                       int64_t seq)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    const op_window_spec *w = &sp->win;
+    int64_t ts = row->ts, gap = w->size;
+    size_t plen = st_key(&a->key, a->gk.data, a->gk.len, 0, NULL);
+    session_scan ss;
+    memset(&ss, 0, sizeof ss);
+    ss.ctx = ctx;
+    ss.from_end = ts - gap;
+    ss.to_start = ts + gap;
+    int rc = st_scan_prefix(a->store, a->key.data, plen, session_cb, &ss, ctx->err);
+    if (rc < 0)
+        return rc;
+
+    wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
+    wr_value *other = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
+    int64_t mstart = ts, mend = ts, maxts = ts;
+    states_init(sp, ctx, st);
+    int64_t *old_ts = wr_arena_alloc(ctx->arena, sizeof(int64_t) * (size_t)(ss.n + 1));
+    for (int i = 0; i < ss.n; i++) {
+        session *s = &ss.v[i];
+        if (s->start < mstart)
+            mstart = s->start;
+        if (s->end > mend)
+            mend = s->end;
+        int64_t t;
+        if (states_decode(a, ctx, s->val, s->vlen, other, &t)) {
+            report_row(ctx, row, "Stored aggregate state does not match the query's state "
+                                 "types; the session starts again from an empty state.");
+            t = s->end;
+        } else
+            for (int j = 0; j < sp->naggs; j++) {
+                const wr_agg_call *c = &sp->aggs[j].call;
+                c->def->merge(c, ctx->arena, &st[j], &other[j]);
+            }
+        old_ts[i] = t;
+        if (t > maxts)
+            maxts = t;
+    }
+    if (mend + gap + w->grace < a->stream_time) {
+        report_late(a, ctx, row, mstart, mend, a->stream_time - gap - w->grace);
+        return 0;
+    }
+    wr_value *keys = row->cols;
+    if (mstart != ts || mend != ts)
+        for (int i = 0; i < ss.n; i++) {
+            session *s = &ss.v[i];
+            st_del(a->store, s->key, s->klen);
+            window_timers_del(a, s->start, s->end, s->key, s->klen);
+            if (!sp->emit_final &&
+                (rc = op_emit_row(&a->base, ctx, out_row(a, ctx, row, keys, NULL, old_ts[i],
+                                                         s->start, s->end))))
+                return rc;
+        }
+    states_add(sp, ctx, st, args, seq);
+    int64_t suf[2] = {mend, mstart};
+    st_key(&a->key, a->gk.data, a->gk.len, 2, suf);
+    state_store(a, a->key.data, a->key.len, st, maxts);
+    window_timers_add(a, mstart, mend, a->key.data, a->key.len);
+    if (sp->emit_final)
+        return 0;
+    return op_emit_row(&a->base, ctx, out_row(a, ctx, row, keys, st, maxts, mstart, mend));
+}
+
+/* ---- EMIT FINAL and retention ---- */
+
+typedef struct due {
+    unsigned char *k;
+    size_t kl;
+} due;
+
+typedef struct due_scan {
+    op_ctx *ctx;
+    due *v;
+    int n, cap;
+} due_scan;
+
+static int due_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
+{
+    due_scan *ds = ud;
+    if (kl < TIMER_HEAD)
+        return 0;
+    if (ds->n == ds->cap) {
+        int cap = ds->cap ? 2 * ds->cap : 16;
+        due *nv = wr_arena_alloc(ds->ctx->arena, sizeof(due) * (size_t)cap);
+        if (ds->n)
+            memcpy(nv, ds->v, sizeof(due) * (size_t)ds->n);
+        ds->v = nv;
+        ds->cap = cap;
+    }
+    ds->v[ds->n].k = wr_arena_memdup(ds->ctx->arena, k, kl);
+    ds->v[ds->n].kl = kl;
+    ds->n++;
+    return 0;
+}
+
+/* Rule 25's Kafka Streams artefact: a window whose close time has already passed when a close
+ * check runs (its start is older than stream time - (size + grace)) is lost, not emitted. */
+static int final_lost(const agg_op *a, int64_t close)
+{
+    return close < a->stream_time;
+}
+
+/* Emits a closing window (EMIT FINAL): its row with the max event time as timestamp. */
+static int emit_final(agg_op *a, op_ctx *ctx, const unsigned char *skey, size_t sklen)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    const void *g;
+    size_t gl;
+    int64_t suf[2];
+    int ns = st_key_parse(skey, sklen, &g, &gl, suf, 2);
+    if (ns < 1)
+        return 0;
+    wr_value *keys = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->nkeys + 1));
+    if (keys_decode(a, ctx, g, gl, keys))
+        return 0;
+    const void *v;
+    size_t vl;
+    int rc = st_get(a->store, skey, sklen, &v, &vl, ctx->err);
+    if (rc <= 0)
+        return rc;
+    wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
+    int64_t maxts;
+    if (states_decode(a, ctx, v, vl, st, &maxts))
+        return 0;
+    int64_t ws, we;
+    if (sp->win.kind == WR_WIN_SESSION) {
+        we = suf[0];
+        ws = ns > 1 ? suf[1] : suf[0];
+    } else {
+        ws = suf[0];
+        we = ws + sp->win.size;
+    }
+    return op_emit_row(&a->base, ctx, out_row(a, ctx, NULL, keys, st, maxts, ws, we));
+}
+
+/* Runs every timer due at the current stream time, in (time, kind, key) order. */
+static int timers_fire(agg_op *a, op_ctx *ctx)
+{
+    if (a->stream_time < a->next_timer)
+        return 0;
+    wr_buf hi;
+    wr_buf_init(&hi);
+    int64_t limit = a->stream_time + 1;
+    st_key(&hi, NULL, 0, 1, &limit);
+    due_scan ds;
+    memset(&ds, 0, sizeof ds);
+    ds.ctx = ctx;
+    static const unsigned char lo[5] = {0, 0, 0, 0, 0};
+    int rc = st_scan(a->timers, lo, sizeof lo, hi.data, hi.len, due_cb, &ds, ctx->err);
+    wr_buf_fini(&hi);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < ds.n && !rc; i++) {
+        const unsigned char *k = ds.v[i].k;
+        const void *g;
+        size_t gl;
+        int64_t suf[2];
+        if (st_key_parse(k, TIMER_HEAD, &g, &gl, suf, 2) == 2) {
+            const unsigned char *skey = k + TIMER_HEAD;
+            size_t sklen = ds.v[i].kl - TIMER_HEAD;
+            if (suf[1] == TIMER_CLOSE) {
+                if (!final_lost(a, suf[0]))
+                    rc = emit_final(a, ctx, skey, sklen);
+            } else
+                st_del(a->store, skey, sklen);
+        }
+        st_del(a->timers, k, ds.v[i].kl);
+    }
+    if (rc)
+        return rc;
+    return next_timer_load(a, ctx);
+}
+
+/* ---- meta ---- */
+
+static const unsigned char meta_key[4] = {0, 0, 0, 0}; /* st_key("") */
+
+static void meta_store(agg_op *a)
+{
+    unsigned char b[16];
+    put_be64(b, a->stream_time);
+    put_be64(b + 8, a->seq);
+    st_put(a->timers, meta_key, sizeof meta_key, b, sizeof b);
+    a->meta_dirty = 0;
+}
+
+/* ---- vtable ---- */
+
+static int agg_push(op *o, op_ctx *ctx, int port, const op_batch *b)
+{
+    agg_op *a = (agg_op *)o;
+    const op_aggregate_spec *sp = o->spec;
+    int rc = 0;
+    for (int i = 0; i < b->n && !rc; i++) {
+        const wr_row *row = b->rows[i];
+        if (row->tombstone)
+            continue;
+        ctx->row = row;
+        if (row->ts > a->stream_time) {
+            a->stream_time = row->ts;
+            a->meta_dirty = 1;
+        }
+        int64_t seq = row->offset;
+        if (seq < 0) {
+            seq = a->seq++;
+            a->meta_dirty = 1;
+        }
+        wr_buf_reset(&a->gk);
+        wr_values_encode(row->cols, a->ktypes, sp->nkeys, &a->gk);
+        wr_value **args = eval_args(a, ctx, row);
+        switch (sp->win.kind) {
+        case WR_WIN_NONE: rc = agg_plain(a, ctx, row, args, seq); break;
+        case WR_WIN_SESSION: rc = agg_session(a, ctx, row, args, seq); break;
+        default: rc = agg_time(a, ctx, row, args, seq); break;
+        }
+        if (!rc && sp->win.kind != WR_WIN_NONE)
+            rc = timers_fire(a, ctx);
+    }
+    if (a->meta_dirty)
+        meta_store(a);
+    return rc;
+}
+
+static int meta_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
+{
+    agg_op *a = ud;
+    if (kl == sizeof meta_key && vl == 16) {
+        a->stream_time = get_be64(v);
+        a->seq = get_be64((const unsigned char *)v + 8);
+    }
+    return 1;
+}
+
+static int agg_open(op *o, op_ctx *ctx)
+{
+    agg_op *a = (agg_op *)o;
+    const op_aggregate_spec *sp = o->spec;
+    a->ktypes = wr_xcalloc((size_t)sp->nkeys + 1, sizeof(wr_type *));
+    a->stypes = wr_xcalloc((size_t)sp->naggs + 1, sizeof(wr_type *));
+    for (int k = 0; k < sp->nkeys; k++)
+        a->ktypes[k] = sp->out->cols[k].type;
+    for (int j = 0; j < sp->naggs; j++)
+        a->stypes[j] = sp->aggs[j].call.state_type;
+    if (!(a->store = op_store_open(ctx, "agg")) || !(a->timers = op_store_open(ctx, "timers")))
+        return ctx->err->code ? ctx->err->code : WR_ESTATE;
+    a->stream_time = -1;
+    a->seq = 0;
+    int rc = st_scan(a->timers, meta_key, sizeof meta_key, NULL, 0, meta_cb, a, ctx->err);
+    if (rc < 0)
+        return rc;
+    return next_timer_load(a, ctx);
+}
+
+static void agg_close(op *o)
+{
+    agg_op *a = (agg_op *)o;
+    free(a->ktypes);
+    free(a->stypes);
+    wr_buf_fini(&a->gk);
+    wr_buf_fini(&a->key);
+    wr_buf_fini(&a->val);
+    wr_buf_fini(&a->tkey);
+    free(a);
+}
+
+static const op_vt aggregate_vt = {"aggregate", agg_open, agg_push, NULL, NULL, agg_close};
+
+op *op_aggregate_new(const op_aggregate_spec *spec)
+{
+    agg_op *a = (agg_op *)op_alloc(sizeof(agg_op), &aggregate_vt, spec);
+    a->next_timer = INT64_MAX;
+    wr_buf_init(&a->gk);
+    wr_buf_init(&a->key);
+    wr_buf_init(&a->val);
+    wr_buf_init(&a->tkey);
+    return &a->base;
+}
