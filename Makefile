@@ -133,9 +133,10 @@ $(B)/bench/%: bench/%.c $(B)/libweir.a
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libweir.a $(LDFLAGS_ALL) $(PKG_LIBS)
 
-bench: deps all $(B)/bench/engine_bench
+bench: deps all $(B)/bench/engine_bench $(B)/bench/kafka_bench
 	$(Q)$(B)/bench/engine_bench
 	$(Q)bash bench/test_cases.sh $(B)
+	$(Q)bash bench/kafka.sh $(B)
 
 demo: deps all
 	$(Q)bash examples/demo.sh

@@ -1515,3 +1515,18 @@ int64_t wr_now_ms(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+/* ---------------------------------------------------------------- credential-like names */
+
+int wr_secret_key(const char *name, size_t n)
+{
+    static const char *const words[] = {"password", "secret", "token", "sasl.jaas.config",
+                                        "apikey", "api.key", "api_key", "api-key", "credential"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t wl = strlen(words[i]);
+        for (size_t j = 0; j + wl <= n; j++)
+            if (strncasecmp(name + j, words[i], wl) == 0)
+                return 1;
+    }
+    return 0;
+}

@@ -329,5 +329,8 @@ int64_t wr_floor_div(int64_t a, int64_t b);
 char *wr_file_read(const char *path, size_t *len);
 /* Current wall clock in epoch ms. */
 int64_t wr_now_ms(void);
+/* Whether a property name looks like a credential (password, secret, token, sasl.jaas.config,
+ * api key, credentials): its value is hidden in history files and replies. */
+int wr_secret_key(const char *name, size_t n);
 
 #endif

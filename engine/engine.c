@@ -335,6 +335,12 @@ const char *wr_query_column_name(const wr_query *q, int i)
                                                                  : NULL;
 }
 
+const wr_type *wr_query_column_type(const wr_query *q, int i)
+{
+    return q->plan.result && i >= 0 && i < q->plan.result->ncols ? q->plan.result->cols[i].type
+                                                                 : NULL;
+}
+
 int wr_query_is_transient(const wr_query *q) { return q->kind == WR_Q_TRANSIENT; }
 int64_t wr_query_limit(const wr_query *q) { return q->limit; }
 

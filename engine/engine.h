@@ -169,6 +169,7 @@ typedef void (*wr_row_cb)(void *ud, const wr_query *q, int ncols, const char *co
 void wr_query_set_row_cb(wr_query *q, wr_row_cb cb, void *ud);
 int wr_query_column_count(const wr_query *q);
 const char *wr_query_column_name(const wr_query *q, int i);
+const wr_type *wr_query_column_type(const wr_query *q, int i); /* NULL when out of range */
 int wr_query_is_transient(const wr_query *q);
 int64_t wr_query_limit(const wr_query *q);          /* -1 none */
 void wr_query_close(wr_query *q);                   /* transient: stop and free */

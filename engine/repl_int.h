@@ -80,6 +80,7 @@ typedef struct wr_shell {
     int push_ncols;
     int *push_w;              /* column widths */
     char **push_names;        /* column names */
+    int *push_kinds;          /* column kinds (wr_kind): JSON output keeps numbers numbers */
 
     /* names for tab completion: replaced by the loop thread after every statement */
     uv_mutex_t names_mu;

@@ -18,6 +18,7 @@
  * box stays straight.  Control characters in values print as spaces.
  */
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,30 @@ static void out_json(wr_shell *sh, json_t *j)
 }
 
 static json_t *json_cell(const char *s) { return s ? json_string(s) : json_null(); }
+
+/* Numbers and booleans as JSON numbers and booleans; DECIMAL stays text (exact digits), as do
+ * the formatted ARRAY/MAP/STRUCT values. */
+static json_t *json_typed_cell(int kind, const char *s)
+{
+    if (!s)
+        return json_null();
+    char *end;
+    switch (kind) {
+    case WR_INT:
+    case WR_BIGINT: {
+        long long v = strtoll(s, &end, 10);
+        return *end ? json_string(s) : json_integer(v);
+    }
+    case WR_DOUBLE: {
+        double d = strtod(s, &end);
+        return *end || !isfinite(d) ? json_string(s) : json_real(d);
+    }
+    case WR_BOOLEAN:
+        return !strcmp(s, "true") ? json_true() : !strcmp(s, "false") ? json_false() : json_string(s);
+    default:
+        return json_string(s);
+    }
+}
 
 static void result_json(wr_shell *sh, const wr_result *res)
 {
@@ -235,6 +260,11 @@ void wr_repl_push_begin(wr_shell *sh, const wr_query *q)
     sh->push_ncols = n;
     sh->push_w = wr_xcalloc((size_t)n + 1, sizeof *sh->push_w);
     sh->push_names = wr_xcalloc((size_t)n + 1, sizeof *sh->push_names);
+    sh->push_kinds = wr_xcalloc((size_t)n + 1, sizeof *sh->push_kinds);
+    for (int c = 0; c < n; c++) {
+        const wr_type *t = wr_query_column_type(q, c);
+        sh->push_kinds[c] = t ? (int)t->kind : WR_STRING;
+    }
     int base = n ? (terminal_width() - 1) / n - 1 : 0;
     if (base < 1) base = 1;
     for (int c = 0; c < n; c++) {
@@ -258,7 +288,7 @@ void wr_repl_push_row(wr_shell *sh, int ncols, const char *const *cells, int tom
     if (sh->output == WR_OUT_JSON) {
         json_t *row = json_object();
         for (int c = 0; c < sh->push_ncols && c < ncols; c++)
-            json_object_set_new(row, sh->push_names[c], json_cell(cells[c]));
+            json_object_set_new(row, sh->push_names[c], json_typed_cell(sh->push_kinds[c], cells[c]));
         if (tombstone) json_object_set_new(row, "__tombstone", json_true());
         out_json(sh, row);
         return;
@@ -284,6 +314,8 @@ void wr_repl_push_end(wr_shell *sh, int status)
     wr_buf_fini(&b);
     for (int c = 0; c < sh->push_ncols; c++) free(sh->push_names[c]);
     free(sh->push_names);
+    free(sh->push_kinds);
+    sh->push_kinds = NULL;
     free(sh->push_w);
     sh->push_names = NULL;
     sh->push_w = NULL;

@@ -41,6 +41,11 @@ typedef struct wr_runtime_opts {
     void (*log)(void *ud, int level, const char *msg);
     void *log_ud;
     int interactive;          /* REPL: processing-log entries are not echoed to the log */
+    /* A fatal error (the idempotent producer failed, the state store failed): the runtime has
+     * stopped consuming and will commit nothing more; the driver should shut down and exit
+     * non-zero (a restart resumes at the committed offsets).  NULL: log only. */
+    void (*fatal)(void *ud, const char *msg);
+    void *fatal_ud;
 } wr_runtime_opts;
 
 /* Connects (metadata round trip to check the cluster answers, bounded by

@@ -1264,9 +1264,11 @@ int wr_stmt_execute(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
         return exec_select(ex, stmt, err);
     case SQL_S_SET:
         wr_engine_set_property(eng, stmt->str, stmt->str2 ? stmt->str2 : "");
+        /* a credential's value is not echoed (screens, spool files, logs) */
         wr_exec_ok(ex, WR_RES_OK, wr_arena_sprintf(ex->arena,
                    "Successfully changed local property '%s' to '%s'.", stmt->str,
-                   stmt->str2 ? stmt->str2 : ""), NULL);
+                   wr_secret_key(stmt->str, strlen(stmt->str)) ? "[hidden]"
+                   : stmt->str2 ? stmt->str2 : ""), NULL);
         return 0;
     case SQL_S_UNSET:
         wr_cat_kv_unset(eng->props, &eng->nprops, stmt->str);

@@ -152,7 +152,7 @@ printf '%s\n' "$DDL" "INSERT INTO s (id, v) VALUES (5, 'x\"y');" "SET 'auto.offs
     "SELECT id, v FROM s EMIT CHANGES LIMIT 1" | "$WEIR" --output JSON >"$T/j.out" 2>"$T/j.err"
 rc=$?
 check "stdin + --output JSON: exit status 0 (last statement without ';' runs)" test "$rc" -eq 0
-check "--output JSON: one object per row" grep -qxF '{"ID":"5","V":"x\"y"}' "$T/j.out"
+check "--output JSON: one object per row, numbers as numbers" grep -qxF '{"ID":5,"V":"x\"y"}' "$T/j.out"
 [ "$rc" -eq 0 ] || { show "$T/j.out"; show "$T/j.err"; }
 
 "$WEIR" --no-such-option >/dev/null 2>"$T/u.err"
