@@ -14,6 +14,11 @@
  * the source; HAVING and the projection over the aggregate's output rows (grouping values,
  * then one column per distinct aggregate call), where aggregate calls and GROUP BY
  * expressions resolve to those columns (agg_resolve).
+ *
+ * Tables: a persistent query over a table, or any query that filters or aggregates one,
+ * reads it through a materializing source (op_source_spec.materialize), so that filters and
+ * aggregations get each key's old row (rules 23, 24) and pull queries can read it.  A table
+ * aggregation must not be windowed and its aggregates must retract (ksqlDB's messages).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -558,6 +563,8 @@ static void set_needs(wr_arena *a, op_source_spec *sps, const wr_source *src, co
         kneed[k] = need[k];
     for (int v = 0; v < src->nval; v++)
         vneed[v] = need[src->val_idx[v]];
+    if (sps->materialize) /* rows are stored by their whole key */
+        memset(kneed, 1, (size_t)ss->nkey);
     sps->key_need = kneed;
     sps->val_need = vneed;
 }
@@ -736,6 +743,39 @@ static int analyze_window(const sql_select *sel, op_window_spec *w, wr_error *er
     return 0;
 }
 
+/* Aggregating a table retracts old rows (rule 23): every aggregate must be able to, else
+ * ksqlDB's "The aggregation function(s) MIN and MAX cannot be applied to a table source, only
+ * to a stream source." at the first such call. */
+static int check_retractable(const aggscope *g, const op_agg_fn *fns, wr_error *err)
+{
+    const char *names[64];
+    int n = 0;
+    const sql_expr *first = NULL;
+    for (int j = 0; j < g->naggs; j++) {
+        const wr_agg_def *def = fns[j].call.def;
+        if (def->retract)
+            continue;
+        if (!first)
+            first = g->calls[j];
+        int dup = 0;
+        for (int i = 0; i < n; i++)
+            dup |= strcmp(names[i], def->name) == 0;
+        if (!dup && n < 64)
+            names[n++] = def->name;
+    }
+    if (!n)
+        return 0;
+    wr_buf list;
+    wr_buf_init(&list);
+    for (int i = 0; i < n; i++)
+        wr_buf_printf(&list, "%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ", names[i]);
+    wr_error_at(err, WR_ESEMANTIC, first->span.off, first->span.len,
+                "The aggregation function%s %s cannot be applied to a table source, only to a "
+                "stream source.", n > 1 ? "s" : "", list.data);
+    wr_buf_fini(&list);
+    return WR_ESEMANTIC;
+}
+
 /* Source (and WHERE) -> group-by -> aggregate [-> HAVING] -> projection, for a query with
  * GROUP BY.  The result is a table keyed by the GROUP BY expressions in their order
  * (rule 17), windowed when there is a WINDOW clause. */
@@ -757,6 +797,10 @@ static int analyze_grouped(wr_query *q, const sql_select *sel, const wr_analyze_
     if ((rc = analyze_window(sel, &win, err)))
         return rc;
     g.windowed = win.kind != WR_WIN_NONE;
+    int table = p->from && p->from->is_table;
+    if (table && g.windowed)
+        return wr_error_at(err, WR_ESEMANTIC, sel->window->span.off, sel->window->span.len,
+                           "Windowing not supported for table aggregations.");
 
     /* SELECT * cannot be grouped (every column would have to be a grouping expression) */
     for (int i = 0; i < sel->nitems; i++) {
@@ -888,6 +932,10 @@ static int analyze_grouped(wr_query *q, const sql_select *sel, const wr_analyze_
         acols[nk + j].type = c->result_type;
         acols[nk + j].role = WR_COL_VALUE;
         wr_buf_printf(&det, "%s%s AS %s", j ? ", " : "", g.ctext[j], acols[nk + j].name);
+    }
+    if (table && (rc = check_retractable(&g, fns, err))) {
+        wr_buf_fini(&det);
+        return rc;
     }
     for (int k = 0; k < nk; k++)
         acols[k] = gcols[k];
@@ -1076,6 +1124,50 @@ static int analyze_grouped(wr_query *q, const sql_select *sel, const wr_analyze_
     return 0;
 }
 
+/* The source node reading src (decoding is narrowed later by set_needs). */
+static wr_plan_node *source_node(wr_query *q, const wr_source *src)
+{
+    wr_arena *a = &q->arena;
+    /* a private copy of the schema header: ALTER may swap the source's column array */
+    wr_schema *ss = wr_arena_alloc(a, sizeof *ss);
+    *ss = src->schema;
+    wr_plan_node *node = wr_plan_node_new(a, WR_PLAN_SOURCE, NULL, ss);
+    op_source_spec *sps = &node->u.source;
+    sps->schema = ss;
+    sps->topic = src->topic;
+    sps->key_fmt = src->key_fmt;
+    sps->val_fmt = src->val_fmt;
+    sps->nval = src->nval;
+    sps->val_cols = src->val_cols;
+    sps->val_idx = src->val_idx;
+    sps->ts_col = src->ts_col;
+    sps->ts_is_string = src->ts_col >= 0 && ss->cols[src->ts_col].type->kind == WR_STRING;
+    sps->ts_format = src->ts_format;
+    sps->is_table = src->is_table;
+    sps->windowed = src->windowed;
+    sps->throw_on_invalid_ts = q->throw_on_invalid_ts;
+    node->detail = wr_arena_sprintf(a, "topic %s, key %s, value %s", src->topic,
+                                    wr_format_name(src->key_fmt.kind),
+                                    wr_format_name(src->val_fmt.kind));
+    return node;
+}
+
+int wr_analyze_source(wr_engine *eng, wr_query *q, const wr_source *src, wr_error *err)
+{
+    (void)eng;
+    (void)err;
+    wr_plan *p = &q->plan;
+    wr_plan_node *node = source_node(q, src);
+    node->u.source.materialize = 1;
+    node->detail = wr_arena_sprintf(&q->arena, "%s, materialized", node->detail);
+    /* NULL needs: every column is decoded, so the store holds whole rows */
+    p->from = src;
+    p->source = p->top = node;
+    p->result = node->schema;
+    q->root = node;
+    return 0;
+}
+
 int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
                       const wr_analyze_opts *ao, wr_error *err)
 {
@@ -1095,24 +1187,19 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
     wr_source *src = wr_cat_source_find(eng, from->name.name);
     if (!src)
         return wr_cat_source_missing(eng, &from->name, err, "%s does not exist.", from->name.name);
-    /* A projection of a changelog is stateless; a filter is not (rule 24: tombstones for keys
-     * that stop matching), nor is re-keying a table. */
-    if (src->is_table && sel->where)
-        return wr_error_unsupported(err, sel->where->span, "WHERE on a TABLE");
+    /* Re-keying a table is not supported; filters and aggregations of tables work on its
+     * changes (rules 23, 24). */
     if (src->is_table && sel->partition_by)
         return wr_error_unsupported(err, sel->partition_by->items[0]->span,
                                     "PARTITION BY on a TABLE");
-    if (src->is_table && grouped)
-        return wr_error_unsupported(err, sel->group_by->items[0]->span, "GROUP BY on a TABLE");
     if (grouped && sel->partition_by)
         return wr_error_at(err, WR_ESEMANTIC, sel->partition_by->items[0]->span.off,
                            sel->partition_by->items[0]->span.len,
                            "PARTITION BY and GROUP BY in the same query are not supported.");
     p->from = src;
-    /* a private copy of the schema header: ALTER may swap the source's column array */
-    wr_schema *sscopy = wr_arena_alloc(a, sizeof *sscopy);
-    *sscopy = src->schema;
-    const wr_schema *ss = sscopy;
+    wr_plan_node *node = source_node(q, src);
+    op_source_spec *sps = &node->u.source;
+    const wr_schema *ss = sps->schema;
     int nsrc = ss->ncols;
     uint8_t *need = wr_arena_calloc(a, (size_t)nsrc + 1);
     int *ident = wr_arena_alloc(a, sizeof(int) * (size_t)(nsrc + 1));
@@ -1120,25 +1207,11 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
         ident[i] = i;
     if (src->ts_col >= 0)
         need[src->ts_col] = 1;
-
-    wr_plan_node *node = wr_plan_node_new(a, WR_PLAN_SOURCE, NULL, ss);
-    op_source_spec *sps = &node->u.source;
-    sps->schema = ss;
-    sps->topic = src->topic;
-    sps->key_fmt = src->key_fmt;
-    sps->val_fmt = src->val_fmt;
-    sps->nval = src->nval;
-    sps->val_cols = src->val_cols;
-    sps->val_idx = src->val_idx;
-    sps->ts_col = src->ts_col;
-    sps->ts_is_string = src->ts_col >= 0 && ss->cols[src->ts_col].type->kind == WR_STRING;
-    sps->ts_format = src->ts_format;
-    sps->is_table = src->is_table;
-    sps->windowed = src->windowed;
-    sps->throw_on_invalid_ts = q->throw_on_invalid_ts;
-    node->detail = wr_arena_sprintf(a, "topic %s, key %s, value %s", src->topic,
-                                    wr_format_name(src->key_fmt.kind),
-                                    wr_format_name(src->val_fmt.kind));
+    /* A persistent query over a table keeps it (pull queries read it) and so does any
+     * query that filters or aggregates one: both need each key's old row (rules 23, 24). */
+    sps->materialize = src->is_table && !ao->pull && (ao->persistent || sel->where || grouped);
+    if (sps->materialize)
+        node->detail = wr_arena_sprintf(a, "%s, materialized", node->detail);
     p->source = node;
 
     scope sc;
@@ -1314,7 +1387,7 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
 
     /* ---- projection ---- */
     const wr_schema *in = sc.schema;
-    int cap = in->ncols + sel->nitems + 1;
+    int cap = (in->ncols + 2) * (sel->nitems + 1) + 1;
     item *items = wr_arena_calloc(a, sizeof(item) * (size_t)cap);
     int nitems = 0;
     for (int i = 0; i < sel->nitems; i++) {
@@ -1326,13 +1399,18 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
                                    "'%s' is not a source or alias of this query.",
                                    si->star_qual.name);
             sc.all = 1;
-            for (int c = 0; c < in->ncols; c++) {
-                if (c >= in->ncols - sc.ntf && sc.ntf)
+            /* a pull query over a windowed table shows the window after the keys */
+            int win = ao->pull && sc.windowed;
+            for (int c = 0; c < in->ncols + 2 * win; c++) {
+                int col = !win || c < in->nkey ? c : c < in->nkey + 2 ? -1 : c - 2;
+                if (col >= in->ncols - sc.ntf && sc.ntf)
                     continue;
                 if (nitems == cap)
                     break;
-                items[nitems].expr = column_ref(a, in->cols[c].name, si->span);
-                items[nitems].name = in->cols[c].name;
+                const char *name = col >= 0 ? in->cols[col].name
+                                            : pseudo_names[OP_PSEUDO_WINDOWSTART + c - in->nkey];
+                items[nitems].expr = column_ref(a, name, si->span);
+                items[nitems].name = name;
                 items[nitems].span = si->span;
                 nitems++;
             }

@@ -271,6 +271,28 @@ wr_query *wr_cat_query_find(wr_engine *eng, const char *id)
     return NULL;
 }
 
+wr_query *wr_cat_cst_query(wr_engine *eng, const char *name)
+{
+    for (int i = 0; i < eng->nqueries; i++) {
+        wr_query *q = eng->queries[i];
+        if (q->kind == WR_Q_CST && q->src_name && strcmp(q->src_name, name) == 0)
+            return q;
+    }
+    return NULL;
+}
+
+wr_query *wr_cat_table_query(wr_engine *eng, const wr_source *src)
+{
+    if (!src->is_table)
+        return NULL;
+    if (src->query_id) {
+        wr_query *q = wr_cat_query_find(eng, src->query_id);
+        if (q && q->kind == WR_Q_CTAS)
+            return q;
+    }
+    return wr_cat_cst_query(eng, src->name);
+}
+
 /* ---------------------------------------------------------------- hints */
 
 const char *wr_suggest(const char *name, const char *const *cands, int n)

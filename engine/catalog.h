@@ -100,5 +100,10 @@ void wr_cat_fn_config(wr_engine *eng, wr_fn_config *cfg);
 void wr_cat_query_add(wr_engine *eng, wr_query *q);
 void wr_cat_query_remove(wr_engine *eng, wr_query *q); /* does not free */
 wr_query *wr_cat_query_find(wr_engine *eng, const char *id);
+/* CREATE SOURCE TABLE's query of the source named `name` (it only materializes it), or NULL. */
+wr_query *wr_cat_cst_query(wr_engine *eng, const char *name);
+/* The running query whose state holds table src's rows for pull queries: the CTAS writing
+ * it, or its CREATE SOURCE TABLE query.  NULL when there is none (not materialized). */
+wr_query *wr_cat_table_query(wr_engine *eng, const wr_source *src);
 
 #endif

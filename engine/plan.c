@@ -84,7 +84,8 @@ static op *op_for(wr_plan_node *n)
 
 static int is_stateful(const wr_plan_node *n)
 {
-    return n->kind == WR_PLAN_AGGREGATE || n->kind == WR_PLAN_HAVING;
+    return n->kind == WR_PLAN_AGGREGATE || n->kind == WR_PLAN_HAVING ||
+           (n->kind == WR_PLAN_SOURCE && n->u.source.materialize);
 }
 
 int wr_plan_build(wr_query *q, wr_error *err)

@@ -64,7 +64,15 @@ typedef struct wr_plan {
     int64_t win_size;          /* TUMBLING/HOPPING size */
 } wr_plan;
 
-typedef enum wr_query_kind { WR_Q_CSAS = 1, WR_Q_CTAS, WR_Q_INSERT, WR_Q_TRANSIENT } wr_query_kind;
+/* WR_Q_CST: CREATE SOURCE TABLE's query, which only materializes the table (no sink) so that
+ * pull queries can read it. */
+typedef enum wr_query_kind {
+    WR_Q_CSAS = 1,
+    WR_Q_CTAS,
+    WR_Q_INSERT,
+    WR_Q_TRANSIENT,
+    WR_Q_CST
+} wr_query_kind;
 
 struct wr_query {
     wr_engine *eng;
@@ -95,12 +103,17 @@ typedef struct wr_analyze_opts {
     int persistent;            /* CSAS/CTAS/INSERT: rule 4 keys, reserved names */
     const char *sink_name;     /* for messages */
     const char *text;          /* statement text (expression formatting in messages) */
+    int pull;                  /* a pull query: nothing is materialized, SELECT * on a windowed
+                                  table lists WINDOWSTART and WINDOWEND after the keys */
 } wr_analyze_opts;
 
 /* Analyzes sel into q->plan (memory in q->arena, functions per q->cfg).  0, or an error
  * with the span of the offending node. */
 int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
                       const wr_analyze_opts *ao, wr_error *err);
+/* The plan of CREATE SOURCE TABLE's query: a source node materializing src (every column
+ * decoded), which is also q->root. */
+int wr_analyze_source(wr_engine *eng, wr_query *q, const wr_source *src, wr_error *err);
 /* Adds an expression to the plan's release list. */
 void wr_plan_track(wr_plan *p, wr_arena *a, wr_expr *x);
 
@@ -141,6 +154,9 @@ int wr_stmt_execute(wr_exec *ex, const sql_stmt *stmt, wr_error *err);
  * is the sink).  EXPLAIN uses it too. */
 int wr_stmt_prepare(wr_exec *ex, const sql_stmt *stmt, wr_query *q, wr_error *err);
 int wr_show_execute(wr_exec *ex, const sql_stmt *stmt, wr_error *err);
+/* A pull query (SELECT without EMIT) answered from the materialized state of a table
+ * (pull.c): a WR_RES_TABLE result.  0 or an error at the offending span. */
+int wr_pull_execute(wr_exec *ex, const sql_stmt *stmt, wr_error *err);
 /* Emits a result with just a message. */
 void wr_exec_ok(wr_exec *ex, int kind, const char *msg, const char *query_id);
 

@@ -418,7 +418,7 @@ static int exec_explain(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
         rc = wr_stmt_prepare(ex, in, q, err);
     } else if (in->kind == SQL_S_SELECT) {
         q = wr_query_new(ex->eng, WR_Q_TRANSIENT);
-        wr_analyze_opts ao = {0, NULL, ex->text};
+        wr_analyze_opts ao = {0, NULL, ex->text, 0};
         rc = wr_analyze_select(ex->eng, q, in->select, &ao, err);
         q->root = q->plan.top;
     } else {

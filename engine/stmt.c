@@ -273,9 +273,12 @@ static int check_exists(wr_exec *ex, const sql_stmt *stmt, int is_table, int *sk
             return at(err, WR_ESEMANTIC, stmt->name.span,
                       "Cannot add %s '%s': A %s with the same name already exists",
                       kind_word(is_table), stmt->name.name, kind_word(old->is_table));
-        /* running readers point at the old definition: refuse rather than dangle */
+        /* running readers point at the old definition: refuse rather than dangle (CREATE
+         * SOURCE TABLE's own query is replaced with it) */
         for (int i = 0; i < ex->eng->nqueries; i++) {
             wr_query *q = ex->eng->queries[i];
+            if (q->kind == WR_Q_CST && stmt->kind == SQL_S_CREATE_SOURCE)
+                continue;
             if (q->src_name && strcmp(q->src_name, old->name) == 0)
                 return at(err, WR_ESEMANTIC, stmt->name.span,
                           "Cannot replace %s '%s' while query %s reads from it. Terminate the "
@@ -287,6 +290,10 @@ static int check_exists(wr_exec *ex, const sql_stmt *stmt, int is_table, int *sk
               "Cannot add %s '%s': A %s with the same name already exists", kind_word(is_table),
               stmt->name.name, kind_word(old->is_table));
 }
+
+static void terminate(wr_engine *eng, wr_query *q);
+static void next_query_id(wr_engine *eng, wr_query *q, const char *prefix, const char *sink);
+static int start_cst(wr_exec *ex, wr_source *src, wr_error *err);
 
 static int exec_create_source(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
 {
@@ -506,12 +513,45 @@ static int exec_create_source(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
     src->replicas = (int)reps;
 
     /* OR REPLACE keeps queries running against the old definition's name */
+    wr_query *cst = wr_cat_cst_query(eng, src->name);
+    if (cst)
+        terminate(eng, cst);
+    if (is_table && src->read_only)
+        return start_cst(ex, src, err);
     wr_cat_source_put(eng, src);
     wr_exec_ok(ex, WR_RES_OK, is_table ? "Table created" : "Stream created", NULL);
     return 0;
 fail:
     wr_cat_source_free(src);
     return rc;
+}
+
+/* CREATE SOURCE TABLE: the table goes into the catalog with a query that materializes it
+ * (ksqlDB's CST_ query), so that pull queries can read it.  Takes ownership of src. */
+static int start_cst(wr_exec *ex, wr_source *src, wr_error *err)
+{
+    wr_engine *eng = ex->eng;
+    wr_query *q = wr_query_new(eng, WR_Q_CST);
+    q->sql = wr_xstrdup(ex->text);
+    q->src_name = wr_xstrdup(src->name);
+    q->src_topic = wr_xstrdup(src->topic);
+    int rc = wr_analyze_source(eng, q, src, err);
+    if (!rc) {
+        next_query_id(eng, q, "CST", src->name);
+        rc = wr_plan_build(q, err);
+    }
+    if (rc) {
+        wr_query_free(q);
+        wr_cat_source_free(src);
+        return rc;
+    }
+    wr_cat_source_put(eng, src);
+    /* the plan points into src: the catalog keeps it until the query is gone (DROP
+     * terminates the query first) */
+    wr_cat_query_add(eng, q);
+    wr_engine_log(eng, WR_LOG_INFO, "query %s started: materializing %s", q->id, q->src_topic);
+    wr_exec_ok(ex, WR_RES_QUERY, "Table created", q->id);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- persistent queries */
@@ -584,6 +624,8 @@ static void query_users(wr_engine *eng, const char *name, wr_buf *readers, wr_bu
 {
     for (int i = 0; i < eng->nqueries; i++) {
         wr_query *q = eng->queries[i];
+        if (q->kind == WR_Q_CST) /* goes with its table */
+            continue;
         if (q->src_name && strcmp(q->src_name, name) == 0)
             wr_buf_printf(readers, "%s%s", readers->len ? ", " : "", q->id);
         if (q->sink_name && strcmp(q->sink_name, name) == 0)
@@ -640,7 +682,7 @@ int wr_stmt_prepare(wr_exec *ex, const sql_stmt *stmt, wr_query *q, wr_error *er
                       "Cannot insert into read-only stream: %s", target->name);
     }
     q->sql = wr_xstrdup(ex->text);
-    wr_analyze_opts ao = {1, stmt->name.name, ex->text};
+    wr_analyze_opts ao = {1, stmt->name.name, ex->text, 0};
     if ((rc = wr_analyze_select(eng, q, stmt->select, &ao, err)))
         return rc;
     const wr_source *from = q->plan.from;
@@ -1074,6 +1116,9 @@ static int exec_drop(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
     wr_buf_fini(&w);
     const char *msg = wr_arena_sprintf(ex->arena, "Source `%s` (topic: %s) was dropped.",
                                        src->name, src->topic);
+    wr_query *cst = wr_cat_cst_query(eng, src->name);
+    if (cst)
+        terminate(eng, cst);
     if ((stmt->flags & SQL_S_DELETE_TOPIC) && eng->opts.topics && eng->opts.topics->remove)
         eng->opts.topics->remove(eng->opts.topics_ud, src->topic);
     wr_cat_source_remove(eng, src);
@@ -1120,10 +1165,9 @@ static int exec_select(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
 {
     const sql_select *sel = stmt->select;
     if (sel->emit == SQL_EMIT_NONE) /* EMIT CHANGES or EMIT FINAL make a push query */
-        return at(err, WR_EUNSUPPORTED, sel->span,
-                  "Pull queries are not supported yet by weir: add EMIT CHANGES for a push query.");
+        return wr_pull_execute(ex, stmt, err);
     wr_query *q = wr_query_new(ex->eng, WR_Q_TRANSIENT);
-    wr_analyze_opts ao = {0, NULL, ex->text};
+    wr_analyze_opts ao = {0, NULL, ex->text, 0};
     int rc = wr_analyze_select(ex->eng, q, sel, &ao, err);
     if (rc) {
         wr_query_free(q);

@@ -17,7 +17,7 @@ int op_emit(op *o, op_ctx *ctx, const op_batch *b)
 
 int op_emit_row(op *o, op_ctx *ctx, wr_row *row)
 {
-    op_batch b = {1, &row};
+    op_batch b = {1, &row, NULL};
     return op_emit(o, ctx, &b);
 }
 
@@ -115,6 +115,22 @@ st_store *op_store_open(op_ctx *ctx, const char *name)
     if (s && ctx->nstores < (int)(sizeof ctx->stores / sizeof ctx->stores[0]))
         ctx->stores[ctx->nstores++] = s;
     return s;
+}
+
+size_t op_table_key(const wr_schema *s, const wr_value *keys, wr_buf *out)
+{
+    const wr_type *types[16];
+    const wr_type **t = s->nkey <= 16 ? types : wr_xcalloc((size_t)s->nkey, sizeof *t);
+    for (int k = 0; k < s->nkey; k++)
+        t[k] = s->cols[k].type;
+    wr_buf kb;
+    wr_buf_init(&kb);
+    wr_values_encode(keys, t, s->nkey, &kb);
+    size_t n = st_key(out, kb.data ? kb.data : "", kb.len, 0, NULL);
+    wr_buf_fini(&kb);
+    if (t != types)
+        free(t);
+    return n;
 }
 
 int op_column_timestamp(op_ctx *ctx, wr_fn_site *site, const wr_value *v, const char *col,

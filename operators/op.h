@@ -50,9 +50,16 @@ typedef struct op_report {
     int dropped;           /* the record is skipped (no output) because of this error */
 } op_report;
 
+/* A batch of rows.  On a changelog (a table read with its old values, see op_source_spec
+ * .materialize) every entry is a change: rows[i] is the new row of a key (a tombstone when
+ * the key has no row any more) and old[i] the row that key had before, as seen at this point
+ * of the graph (NULL: none, or it did not pass an earlier filter).  old == NULL: a stream,
+ * or a changelog whose old values nobody downstream needs.  An operator that does not know
+ * about changes simply ignores old (Kafka Streams' Change<V> with sendOldValues). */
 typedef struct op_batch {
     int n;
     wr_row **rows;
+    wr_row **old;
 } op_batch;
 
 /* The per-cycle context, one per query, reset after every input record. */
@@ -114,7 +121,10 @@ st_store *op_store_open(op_ctx *ctx, const char *name);
 
 /* ---------------------------------------------------------------- specs */
 
-/* filter: passes rows whose predicate is true; tombstones never pass (rule 7). */
+/* filter: passes rows whose predicate is true; tombstones never pass (rule 7).  On a
+ * changelog (rule 24) the predicate is applied to the new and the old row: a key whose old
+ * row passed and whose new row does not gets a tombstone; a key that passes neither
+ * produces nothing. */
 typedef struct op_filter_spec {
     const wr_expr *pred;
 } op_filter_spec;
@@ -145,7 +155,10 @@ typedef struct op_partition_spec {
 /* group-by: re-keys rows by the GROUP BY expressions, in process (the repartition step of
  * an aggregation).  Output rows hold the key values, then every input column unchanged.
  * Null-valued records are dropped (rule 7); a row whose grouping values include a NULL is
- * dropped and processing-logged (rule 8). */
+ * dropped and processing-logged (rule 8).  On a changelog (aggregating a table, rule 23)
+ * each change becomes one change of its group when the old and new rows fall in the same
+ * group, else a retraction from the old group (a tombstone entry carrying the old group's
+ * key, with the old row) followed by an addition to the new group. */
 typedef struct op_groupby_spec {
     const wr_schema *out;      /* nkeys key columns, then the input schema's columns */
     int nkeys;
@@ -170,7 +183,9 @@ typedef struct op_agg_fn {
 /* aggregate: one state per (group key, window) in LMDB (see op_aggregate.c for the layout).
  * Input: group-by rows (the first nkeys columns are the group key).  Output: a changelog of
  * rows keyed by the group key (plus the window), holding one column per aggregate; under
- * EMIT CHANGES one row per update, under EMIT FINAL one row per window when it closes. */
+ * EMIT CHANGES one row per update, under EMIT FINAL one row per window when it closes.  On
+ * a changelog input (a table, never windowed) each change retracts its old row and adds its
+ * new one, then emits the group's row once (rule 23). */
 typedef struct op_aggregate_spec {
     const wr_schema *out;      /* the nkeys key columns, then naggs aggregate results */
     int nkeys;
@@ -218,7 +233,15 @@ typedef struct op_source_spec {
     int is_table;              /* null keys are ignored (rule 8) */
     int windowed;              /* wr_window_kind */
     int throw_on_invalid_ts;   /* ksql.timestamp.throw.on.invalid */
+    /* A table kept in the store "<query_id>#source" (OP_STORE_SOURCE): the latest row per
+     * key (and window), deleted by tombstones; the rows go downstream as changes with their
+     * old values (op_batch.old).  Pull queries read this store.  Needs every key column. */
+    int materialize;
 } op_source_spec;
+
+/* Store names (suffixes after "<query_id>#") of the operators that hold a table. */
+#define OP_STORE_SOURCE "source"
+#define OP_STORE_AGG "agg"
 
 op *op_source_new(const op_source_spec *spec);
 /* Decodes one record and pushes the row downstream.  A record that cannot be decoded is
@@ -232,6 +255,23 @@ op *op_sink_new(const op_sink_spec *spec);
 op *op_groupby_new(const op_groupby_spec *spec);
 op *op_aggregate_new(const op_aggregate_spec *spec);
 op *op_having_new(const op_having_spec *spec);
+
+/* ---------------------------------------------------------------- materialized tables
+ * Pull queries read the stores of running queries directly (the same LMDB environment and
+ * write-back cache, on the loop thread).  The store key of a table row is
+ * st_key(wr_values_encode(key columns), [window suffix]); op_table_key builds its prefix. */
+
+/* Builds into out the store key prefix of key values keys[0..s->nkey) (typed by the key
+ * columns of s) and returns its length; every window of the key starts with it. */
+size_t op_table_key(const wr_schema *s, const wr_value *keys, wr_buf *out);
+/* Decodes one entry of a materializing source's store into *out (schema sp->schema, columns
+ * in arena a, ts and window restored).  0, or WR_EDATA for bytes that do not fit. */
+int op_source_row(const op_source_spec *sp, wr_arena *a, const void *k, size_t kl,
+                  const void *v, size_t vl, wr_row *out);
+/* Decodes one entry of an aggregate's store into the aggregate's output row (keys, then one
+ * result per aggregate; ts = the max timestamp; the window).  0, or WR_EDATA. */
+int op_aggregate_row(const op_aggregate_spec *sp, wr_arena *a, const void *k, size_t kl,
+                     const void *v, size_t vl, wr_row *out);
 
 /* The event time held in a TIMESTAMP='col' column (rule 30): BIGINT/TIMESTAMP milliseconds,
  * or a STRING parsed with the TIMESTAMP_FORMAT pattern (ISO-8601 when NULL) by the function

@@ -22,6 +22,10 @@
  * Timers are scanned only when stream time reaches the earliest pending one (kept in memory
  * and recomputed after each scan), so a record costs no scan in the common case.
  *
+ * Aggregating a table (rule 23, never windowed) uses the same store: each change retracts
+ * the key's old row from its group's state and adds the new one (op_batch.old).  Pull
+ * queries decode the store with op_aggregate_row.
+ *
  * Stream time here is the largest timestamp of the rows that reached this operator (Kafka
  * Streams keeps it per processor): records dropped before the aggregation (WHERE, null
  * grouping values) do not move it.
@@ -42,40 +46,98 @@ static void report_row(op_ctx *ctx, const wr_row *row, const char *msg)
     ctx->report(ctx, &rep);
 }
 
-static int groupby_push(op *o, op_ctx *ctx, int port, const op_batch *b)
+/* The group-by row of `in` (grouping values, then in's columns), or NULL when a grouping
+ * value is NULL (rule 8: processing-logged when `report`). */
+static wr_row *group_row(op *o, op_ctx *ctx, const wr_row *in, int report)
 {
     const op_groupby_spec *sp = o->spec;
-    wr_row **rows = wr_arena_alloc(ctx->arena, sizeof(wr_row *) * (size_t)(b->n ? b->n : 1));
-    int n = 0;
-    for (int i = 0; i < b->n; i++) {
-        const wr_row *in = b->rows[i];
-        if (in->tombstone)
-            continue; /* rule 7: GROUP BY drops null-valued records */
-        ctx->row = in;
-        const wr_value *slots = op_slots_fill(o, in);
-        wr_row *row = op_row_new(ctx, sp->out, in);
-        int null_at = -1;
-        for (int k = 0; k < sp->nkeys; k++) {
-            wr_expr_eval(sp->keys[k], slots, ctx->eval, &row->cols[k]);
-            if (wr_is_null(&row->cols[k]) && null_at < 0)
-                null_at = k;
-        }
-        if (null_at >= 0) {
+    ctx->row = in;
+    const wr_value *slots = op_slots_fill(o, in);
+    wr_row *row = op_row_new(ctx, sp->out, in);
+    int null_at = -1;
+    for (int k = 0; k < sp->nkeys; k++) {
+        wr_expr_eval(sp->keys[k], slots, ctx->eval, &row->cols[k]);
+        if (wr_is_null(&row->cols[k]) && null_at < 0)
+            null_at = k;
+    }
+    if (null_at >= 0) {
+        if (report) {
             /* rule 8, in ksqlDB's words */
             char msg[160];
             snprintf(msg, sizeof msg,
                      "Group-by column with index %d resolved to null. The source row will be "
                      "excluded from the table.", null_at);
             report_row(ctx, in, msg);
+        }
+        return NULL;
+    }
+    row->key_null = 0;
+    int nin = in->schema->ncols;
+    if (nin)
+        memcpy(row->cols + sp->nkeys, in->cols, sizeof(wr_value) * (size_t)nin);
+    return row;
+}
+
+static int same_group(const op_groupby_spec *sp, const wr_row *a, const wr_row *b)
+{
+    for (int k = 0; k < sp->nkeys; k++)
+        if (!wr_value_equal(&a->cols[k], &b->cols[k]))
+            return 0;
+    return 1;
+}
+
+/* A table's changes (rule 23), as Kafka Streams' KTableRepartitionMap: one change when the
+ * group is unchanged, else the retraction from the old group first, then the addition. */
+static int groupby_changes(op *o, op_ctx *ctx, const op_batch *b)
+{
+    const op_groupby_spec *sp = o->spec;
+    size_t sz = sizeof(wr_row *) * (size_t)(2 * b->n + 1);
+    wr_row **rows = wr_arena_alloc(ctx->arena, sz);
+    wr_row **old = wr_arena_alloc(ctx->arena, sz);
+    int n = 0;
+    for (int i = 0; i < b->n; i++) {
+        const wr_row *in = b->rows[i];
+        wr_row *now = in->tombstone ? NULL : group_row(o, ctx, in, 1);
+        wr_row *before = b->old[i] ? group_row(o, ctx, b->old[i], 0) : NULL;
+        if (now && before && same_group(sp, now, before)) {
+            rows[n] = now;
+            old[n++] = before;
             continue;
         }
-        row->key_null = 0;
-        int nin = in->schema->ncols;
-        if (nin)
-            memcpy(row->cols + sp->nkeys, in->cols, sizeof(wr_value) * (size_t)nin);
-        rows[n++] = row;
+        if (before) {
+            /* no new row in this group: a tombstone entry with the group's key, timestamped
+             * with the record being processed */
+            wr_row *t = op_row_new(ctx, sp->out, in);
+            memcpy(t->cols, before->cols, sizeof(wr_value) * (size_t)sp->nkeys);
+            t->tombstone = 1;
+            t->key_null = 0;
+            rows[n] = t;
+            old[n++] = before;
+        }
+        if (now) {
+            rows[n] = now;
+            old[n++] = NULL;
+        }
     }
-    op_batch out = {n, rows};
+    op_batch out = {n, rows, old};
+    return op_emit(o, ctx, &out);
+}
+
+static int groupby_push(op *o, op_ctx *ctx, int port, const op_batch *b)
+{
+    if (b->old)
+        return groupby_changes(o, ctx, b);
+    wr_row **rows = wr_arena_alloc(ctx->arena, sizeof(wr_row *) * (size_t)(b->n ? b->n : 1));
+    int n = 0;
+    for (int i = 0; i < b->n; i++) {
+        const wr_row *in = b->rows[i];
+        if (in->tombstone)
+            continue; /* rule 7: GROUP BY drops null-valued records */
+        wr_row *row = group_row(o, ctx, in, 1);
+        if (row)
+            rows[n++] = row;
+    }
+    op_batch out = {n, rows, NULL};
     return op_emit(o, ctx, &out);
 }
 
@@ -377,6 +439,39 @@ static int agg_plain(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *const 
     return op_emit_row(&a->base, ctx, out_row(a, ctx, row, row->cols, st, maxts, 0, 0));
 }
 
+/* Aggregating a table (rule 23): the change's old row is retracted from the group's state,
+ * its new row (unless a tombstone) added, and the group's row emitted once.  Like Kafka
+ * Streams' KTableAggregate, a retraction finds nothing to undo when the group has no state,
+ * and the row's timestamp is the max of the record's and the state's. */
+static int agg_change(agg_op *a, op_ctx *ctx, const wr_row *row, const wr_row *old,
+                      int64_t seq)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
+    int64_t maxts;
+    st_key(&a->key, a->gk.data, a->gk.len, 0, NULL);
+    int found = state_load(a, ctx, a->key.data, a->key.len, st, &maxts);
+    if (found < 0)
+        return found;
+    if (!found && row->tombstone)
+        return 0; /* nothing to retract from, nothing to add */
+    if (old && found) {
+        wr_value **args = eval_args(a, ctx, old);
+        int64_t oseq = old->offset >= 0 ? old->offset : seq;
+        for (int j = 0; j < sp->naggs; j++) {
+            const wr_agg_call *c = &sp->aggs[j].call;
+            if (c->def->retract) /* the analyzer accepts only retractable aggregates */
+                c->def->retract(c, ctx->arena, &st[j], args[j], oseq);
+        }
+    }
+    if (!row->tombstone)
+        states_add(sp, ctx, st, eval_args(a, ctx, row), seq);
+    if (row->ts > maxts)
+        maxts = row->ts;
+    state_store(a, a->key.data, a->key.len, st, maxts);
+    return op_emit_row(&a->base, ctx, out_row(a, ctx, row, row->cols, st, maxts, 0, 0));
+}
+
 /* TUMBLING / HOPPING: every window [k*advance, k*advance + size) holding ts, start >= 0, in
  * ascending start (rule 19); late windows are dropped (rule 20). */
 static int agg_time(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *const *args,
@@ -659,7 +754,8 @@ static int agg_push(op *o, op_ctx *ctx, int port, const op_batch *b)
     int rc = 0;
     for (int i = 0; i < b->n && !rc; i++) {
         const wr_row *row = b->rows[i];
-        if (row->tombstone)
+        const wr_row *old = b->old ? b->old[i] : NULL;
+        if (row->tombstone && !old)
             continue;
         ctx->row = row;
         if (row->ts > a->stream_time) {
@@ -673,6 +769,12 @@ static int agg_push(op *o, op_ctx *ctx, int port, const op_batch *b)
         }
         wr_buf_reset(&a->gk);
         wr_values_encode(row->cols, a->ktypes, sp->nkeys, &a->gk);
+        if (b->old && sp->win.kind == WR_WIN_NONE) {
+            rc = agg_change(a, ctx, row, old, seq);
+            continue;
+        }
+        if (row->tombstone)
+            continue;
         wr_value **args = eval_args(a, ctx, row);
         switch (sp->win.kind) {
         case WR_WIN_NONE: rc = agg_plain(a, ctx, row, args, seq); break;
@@ -730,6 +832,45 @@ static void agg_close(op *o)
 }
 
 static const op_vt aggregate_vt = {"aggregate", agg_open, agg_push, NULL, NULL, agg_close};
+
+int op_aggregate_row(const op_aggregate_spec *sp, wr_arena *a, const void *k, size_t kl,
+                     const void *v, size_t vl, wr_row *out)
+{
+    int n = sp->nkeys + sp->naggs;
+    const wr_type **t = wr_arena_alloc(a, sizeof(wr_type *) * (size_t)(n + 1));
+    for (int i = 0; i < sp->nkeys; i++)
+        t[i] = sp->out->cols[i].type;
+    for (int j = 0; j < sp->naggs; j++)
+        t[sp->nkeys + j] = sp->aggs[j].call.state_type;
+    memset(out, 0, sizeof *out);
+    out->schema = sp->out;
+    out->partition = -1;
+    out->offset = -1;
+    out->cols = wr_arena_calloc(a, sizeof(wr_value) * (size_t)(n + 1));
+    const void *g;
+    size_t gl;
+    int64_t suf[2];
+    int ns = st_key_parse(k, kl, &g, &gl, suf, 2);
+    if (ns < 0 || vl < 8 || wr_values_decode(g, gl, t, sp->nkeys, a, out->cols))
+        return WR_EDATA;
+    wr_value *st = wr_arena_alloc(a, sizeof(wr_value) * (size_t)(sp->naggs + 1));
+    if (wr_values_decode((const unsigned char *)v + 8, vl - 8, t + sp->nkeys, sp->naggs, a, st))
+        return WR_EDATA;
+    out->ts = get_be64(v);
+    if (sp->win.kind == WR_WIN_SESSION && ns >= 1) {
+        out->win_end = suf[0];
+        out->win_start = ns > 1 ? suf[1] : suf[0];
+    } else if (sp->win.kind != WR_WIN_NONE && ns >= 1) {
+        out->win_start = suf[0];
+        out->win_end = suf[0] + sp->win.size;
+    }
+    out->win_kind = (uint8_t)sp->win.kind;
+    for (int j = 0; j < sp->naggs; j++) {
+        const wr_agg_call *c = &sp->aggs[j].call;
+        c->def->result(c, a, &st[j], &out->cols[sp->nkeys + j]);
+    }
+    return 0;
+}
 
 op *op_aggregate_new(const op_aggregate_spec *spec)
 {

@@ -36,7 +36,7 @@ static int flatmap_push(op *o, op_ctx *ctx, int port, const op_batch *b)
                                          ? arrays[f].u.items[r] : wr_null();
             rows[r] = row;
         }
-        op_batch out = {(int)max, rows};
+        op_batch out = {(int)max, rows, NULL};
         int rc = op_emit(o, ctx, &out);
         if (rc)
             return rc;

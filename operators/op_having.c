@@ -64,7 +64,7 @@ static int having_push(op *o, op_ctx *ctx, int port, const op_batch *b)
             rows[n++] = t;
         }
     }
-    op_batch out = {n, rows};
+    op_batch out = {n, rows, NULL};
     return op_emit(o, ctx, &out);
 }
 

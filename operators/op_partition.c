@@ -33,7 +33,7 @@ static int partition_push(op *o, op_ctx *ctx, int port, const op_batch *b)
             row->cols[c] = sp->src[c] >= 0 ? in->cols[sp->src[c]] : keys[-1 - sp->src[c]];
         rows[i] = row;
     }
-    op_batch out = {b->n, rows};
+    op_batch out = {b->n, rows, NULL};
     return op_emit(o, ctx, &out);
 }
 

@@ -21,7 +21,7 @@ static int project_push(op *o, op_ctx *ctx, int port, const op_batch *b)
             wr_expr_eval(sp->exprs[c], slots, ctx->eval, &row->cols[c]);
         rows[i] = row;
     }
-    op_batch out = {b->n, rows};
+    op_batch out = {b->n, rows, NULL};
     return op_emit(o, ctx, &out);
 }
 

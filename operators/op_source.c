@@ -2,6 +2,15 @@
  * op_source.c - the source operator: raw record -> typed row (keys first), event time, and
  * the drops ksqlDB's sources make (null keys on tables, invalid timestamps).  Records that
  * fail to decode go to the processing log and are skipped; the query goes on.
+ *
+ * A materializing table source (spec->materialize: Kafka Streams' materialized KTable
+ * source) keeps the latest row of every key and hands each record downstream as a change
+ * with the key's previous row (op_batch.old), which filters (rule 24) and aggregations
+ * (rule 23) need.  State store "<QUERY_ID>#source":
+ *   key    st_key(K)              K = wr_values_encode(key columns)
+ *          st_key(K, start, end)  windowed sources (the key carries its window)
+ *   value  8 bytes big-endian: the row's timestamp, then wr_values_encode(the other columns)
+ * A tombstone deletes the key's entry.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +21,109 @@
 typedef struct source_op {
     op base;
     wr_fn_site ts_site; /* the TIMESTAMP_FORMAT pattern, opened once */
+    st_store *store;    /* materialize: latest row per key */
+    const wr_type **types; /* [ncols] column types: keys, then the stored columns */
+    wr_buf kb, key, val;
 } source_op;
+
+static void put_be64(unsigned char *p, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    for (int i = 7; i >= 0; i--, u >>= 8)
+        p[i] = (unsigned char)u;
+}
+
+static int64_t get_be64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return (int64_t)v;
+}
+
+/* The store key of row (its key columns and window) into s->key. */
+static void row_key(source_op *s, const wr_row *row)
+{
+    const op_source_spec *sp = s->base.spec;
+    int64_t suf[2] = {row->win_start, row->win_end};
+    wr_buf_reset(&s->kb);
+    wr_values_encode(row->cols, s->types, sp->schema->nkey, &s->kb);
+    st_key(&s->key, s->kb.data ? s->kb.data : "", s->kb.len, row->win_kind ? 2 : 0, suf);
+}
+
+/* Decodes a stored value into the value columns and ts of row; 0 or WR_EDATA. */
+static int value_decode(const op_source_spec *sp, const wr_type *const *vtypes, wr_arena *a,
+                        const void *v, size_t vl, wr_row *row)
+{
+    const wr_schema *sch = sp->schema;
+    if (vl < 8)
+        return WR_EDATA;
+    row->ts = get_be64(v);
+    return wr_values_decode((const unsigned char *)v + 8, vl - 8, vtypes, sch->ncols - sch->nkey,
+                            a, row->cols + sch->nkey);
+}
+
+/* Materialize: replaces the key's stored row by `row` (deletes it for a tombstone) and sets
+ * *old to the row it had, or NULL.  0 or a state error. */
+static int materialize(source_op *s, op_ctx *ctx, wr_row *row, wr_row **old)
+{
+    const op_source_spec *sp = s->base.spec;
+    const wr_schema *sch = sp->schema;
+    *old = NULL;
+    row_key(s, row);
+    const void *v;
+    size_t vl;
+    int found = st_get(s->store, s->key.data, s->key.len, &v, &vl, ctx->err);
+    if (found < 0)
+        return found;
+    if (found) {
+        wr_row *o = op_row_new(ctx, sch, row);
+        o->tombstone = 0;
+        memcpy(o->cols, row->cols, sizeof(wr_value) * (size_t)sch->nkey);
+        if (value_decode(sp, s->types + sch->nkey, ctx->arena, v, vl, o) == 0)
+            *old = o;
+    }
+    if (row->tombstone) {
+        if (found)
+            st_del(s->store, s->key.data, s->key.len);
+        return 0;
+    }
+    unsigned char b[8];
+    put_be64(b, row->ts);
+    wr_buf_reset(&s->val);
+    wr_buf_append(&s->val, b, 8);
+    wr_values_encode(row->cols + sch->nkey, s->types + sch->nkey, sch->ncols - sch->nkey, &s->val);
+    st_put(s->store, s->key.data, s->key.len, s->val.data, s->val.len);
+    return 0;
+}
+
+int op_source_row(const op_source_spec *sp, wr_arena *a, const void *k, size_t kl,
+                  const void *v, size_t vl, wr_row *out)
+{
+    const wr_schema *sch = sp->schema;
+    const wr_type *types[64];
+    int nt = sch->ncols > 0 ? sch->ncols : 1;
+    const wr_type **t = nt <= 64 ? types : wr_arena_alloc(a, sizeof(wr_type *) * (size_t)nt);
+    for (int i = 0; i < sch->ncols; i++)
+        t[i] = sch->cols[i].type;
+    memset(out, 0, sizeof *out);
+    out->schema = sch;
+    out->partition = -1;
+    out->offset = -1;
+    out->cols = wr_arena_calloc(a, sizeof(wr_value) * (size_t)nt);
+    const void *g;
+    size_t gl;
+    int64_t suf[2];
+    int ns = st_key_parse(k, kl, &g, &gl, suf, 2);
+    if (ns < 0 || wr_values_decode(g, gl, t, sch->nkey, a, out->cols))
+        return WR_EDATA;
+    if (ns == 2 && sp->windowed) {
+        out->win_kind = (uint8_t)sp->windowed;
+        out->win_start = suf[0];
+        out->win_end = suf[1];
+    }
+    return value_decode(sp, t + sch->nkey, a, v, vl, out);
+}
 
 static void report(op_ctx *ctx, int type, const char *target, const wr_error *err,
                    const char *data, size_t len, const char *topic, const wr_row *row)
@@ -123,7 +234,29 @@ int op_source_feed(op *o, op_ctx *ctx, const wr_record *rec)
     }
     if (row->ts > ctx->stream_time)
         ctx->stream_time = row->ts;
-    return op_emit_row(o, ctx, row);
+    source_op *s = (source_op *)o;
+    if (!s->store)
+        return op_emit_row(o, ctx, row);
+    wr_row *old;
+    int rc = materialize(s, ctx, row, &old);
+    if (rc)
+        return rc;
+    op_batch b = {1, &row, &old};
+    return op_emit(o, ctx, &b);
+}
+
+static int source_open(op *o, op_ctx *ctx)
+{
+    source_op *s = (source_op *)o;
+    const op_source_spec *sp = o->spec;
+    if (!sp->materialize)
+        return 0;
+    const wr_schema *sch = sp->schema;
+    s->types = wr_xcalloc((size_t)sch->ncols + 1, sizeof(wr_type *));
+    for (int i = 0; i < sch->ncols; i++)
+        s->types[i] = sch->cols[i].type;
+    s->store = op_store_open(ctx, OP_STORE_SOURCE);
+    return s->store ? 0 : (ctx->err->code ? ctx->err->code : WR_ESTATE);
 }
 
 static int source_push(op *o, op_ctx *ctx, int port, const op_batch *b)
@@ -134,11 +267,16 @@ static int source_push(op *o, op_ctx *ctx, int port, const op_batch *b)
 
 static void source_close(op *o)
 {
-    op_site_release(&((source_op *)o)->ts_site);
+    source_op *s = (source_op *)o;
+    op_site_release(&s->ts_site);
+    free(s->types);
+    wr_buf_fini(&s->kb);
+    wr_buf_fini(&s->key);
+    wr_buf_fini(&s->val);
     free(o);
 }
 
-static const op_vt source_vt = {"source", NULL, source_push, NULL, NULL, source_close};
+static const op_vt source_vt = {"source", source_open, source_push, NULL, NULL, source_close};
 
 op *op_source_new(const op_source_spec *spec)
 {
