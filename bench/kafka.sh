@@ -18,6 +18,11 @@
 #               (VmHWM) during the projection run
 #   5. latency  a producer at half weir's projection rate puts its send time (microseconds) in
 #               each record; a consumer of the output computes receive - send: p50/p90/p99
+#   6. state    a windowed COUNT and SUM per key (TUMBLING 1 HOUR, CREATE TABLE AS SELECT) over
+#               STATE_N records and STATE_KEYS keys: events/s (from weir's own consumed counter,
+#               every 100 ms) and per core, LMDB writes per event, state bytes per key, peak
+#               RSS; then RESTART_KEYS records with as many keys, and the restart of `weir run`
+#               on that state: time from exec to its query running, RSS after the restart
 # Prints a table.  Figures depend on the machine (and on whatever else runs on it: the broker,
 # weir and the measuring client share its cores); nothing is asserted.
 #
@@ -28,6 +33,10 @@ cd "$(dirname "$0")/.." || exit 1
 B=${1:-build}
 N=${N:-200000}
 PARTS=${PARTS:-16}
+STATE_N=${STATE_N:-300000}
+STATE_KEYS=${STATE_KEYS:-100000}
+RESTART_KEYS=${RESTART_KEYS:-1000000}
+BIG_PARTS=64
 RUNS=${RUNS:-5}
 LAT_SECONDS=${LAT_SECONDS:-5}
 WEIR=$PWD/$B/weir
@@ -60,7 +69,8 @@ read -r LOAD0 _ </proc/loadavg
 # ---------------------------------------------------------------- broker
 topics=()
 for t in bench-in bench-pipe-out bench-filter-out bench-proj-out bench-idle bench-idle-out \
-         bench-lat-in bench-lat-out; do topics+=(--topic "$t:$PARTS"); done
+         bench-lat-in bench-lat-out bench-state-in bench-state-out; do topics+=(--topic "$t:$PARTS"); done
+topics+=(--topic "bench-big-in:$BIG_PARTS" --topic "bench-big-out:$BIG_PARTS")
 "$WEIR" broker --bootstrap-file "$T/bootstrap" "${topics[@]}" </dev/null >"$T/broker.log" 2>&1 &
 BROKER=$!
 PIDS+=("$BROKER")
@@ -167,6 +177,57 @@ weir_stop "$WPID"
 say "latency: $LAT"
 [ $lat_rc = 0 ] || say "latency: not every record came back (see received)"
 
+# ---------------------------------------------------------------- 6. state
+AGG="CREATE TABLE %s WITH (KAFKA_TOPIC='%s') AS SELECT card_id, COUNT(*) AS n, SUM(amount) AS total
+    FROM txns WINDOW TUMBLING (SIZE 1 HOUR) GROUP BY card_id EMIT CHANGES;"
+consumed() { sed -n 's/.* stats: consumed \([0-9]*\),.*/\1/p' "$T/$1.log" | tail -n 1; }
+cpu_of() { awk '{sub(/.*\) /, ""); split($0, f, " "); print (f[12] + f[13]) / '"$(getconf CLK_TCK)"'}' "/proc/$1/stat"; }
+now_s() { date +%s.%N; }
+fill=$("$KB" fill "$BS" bench-state-in "$STATE_N" 900 "$STATE_KEYS") || die "state fill failed"
+say "state fill: $fill"
+weir_start state "$(printf "$DDL" bench-state-in)
+$(printf "$AGG" state_agg bench-state-out)" "weir.stats.interval.ms=100"
+t0=; c0=; n0=
+for _ in $(seq 6000); do
+    kill -0 "$WPID" 2>/dev/null || weir_failed state
+    n=$(consumed state)
+    if [ -z "$t0" ] && [ "${n:-0}" -gt 0 ]; then t0=$(now_s); c0=$(cpu_of "$WPID"); n0=$n; fi
+    [ "${n:-0}" -ge "$STATE_N" ] && break
+    sleep 0.01
+done
+t1=$(now_s); c1=$(cpu_of "$WPID")
+S_HWM=$(awk '/^VmHWM:/ {print $2}' "/proc/$WPID/status")
+weir_stop "$WPID"
+S_RATE=$(awk -v n="$STATE_N" -v n0="$n0" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", (b > a ? (n - n0) / (b - a) : 0)}')
+S_CORE=$(awk -v n="$STATE_N" -v n0="$n0" -v a="$c0" -v b="$c1" 'BEGIN {printf "%.0f", (b > a ? (n - n0) / (b - a) : 0)}')
+sline=$(grep ' state: .* LMDB writes' "$T/state.log" | tail -n 1)
+S_WRITES=$(sed -n 's/.* state: \([0-9]*\) LMDB writes in \([0-9]*\) commits, \([0-9]*\) entries, \([0-9]*\) KiB used.*/\1 \2 \3 \4/p' <<<"$sline")
+read -r s_writes s_commits s_entries s_used <<<"${S_WRITES:-0 0 0 0}"
+say "state run: $S_RATE events/s, $S_CORE per core; $sline"
+
+# one million keys of state, then a restart on it
+fill=$("$KB" fill "$BS" bench-big-in "$RESTART_KEYS" 900 "$RESTART_KEYS") || die "big fill failed"
+say "big fill: $fill"
+BIGQ="$(printf "$DDL" bench-big-in)
+$(printf "$AGG" big_agg bench-big-out)"
+weir_start big "$BIGQ"
+BIG=$("$KB" group "$BS" bench-big-in "_confluent-ksql-bench_big_query_CTAS_BIG_AGG_0" "$RESTART_KEYS" \
+    "$WPID" 300) || weir_failed big
+say "big run: $BIG"
+weir_stop "$WPID"
+bline=$(grep ' state: .* LMDB writes' "$T/big.log" | tail -n 1)
+say "big: $bline"
+b_used=$(sed -n 's/.* entries, \([0-9]*\) KiB used.*/\1/p' <<<"$bline")
+cp "$T/big.log" "$T/big-first.log"
+r0=$(now_s)
+weir_start big "$BIGQ"
+for _ in $(seq 3000); do grep -q ' running ' "$T/big.log" && break; kill -0 "$WPID" 2>/dev/null || weir_failed big; sleep 0.005; done
+r1=$(now_s)
+R_MS=$(awk -v a="$r0" -v b="$r1" 'BEGIN {printf "%.0f", (b - a) * 1000}')
+sleep 2
+R_RSS=$(awk '/^VmRSS:/ {print $2}' "/proc/$WPID/status")
+weir_stop "$WPID"
+
 # ---------------------------------------------------------------- table
 row() { # LABEL RATE PER_CORE [RATIO RATIO]
     printf '%-46s %11s %14s %9s %9s\n' "$1" "$(fmt "$2")" "$(fmt "$3")" "${4:-}" "${5:-}"
@@ -194,6 +255,15 @@ busy() { awk -v c="$(field "$1" "$2")" -v s="$(field seconds "$2")" 'BEGIN {prin
 echo "CPU in the window (100 % = one core): filter: weir $(busy cpu "$F") %, broker $(busy broker_cpu "$F") %;" \
      "projection: weir $(busy cpu "$PR") %, broker $(busy broker_cpu "$PR") %"
 echo "weir run start to first output (consumer group join on the mock): $(field startup "$F") s"
+echo
+echo "State: windowed COUNT and SUM per key (TUMBLING 1 HOUR) over $(fmt "$STATE_N") records, $(fmt "$STATE_KEYS") keys"
+echo "    $(fmt "$S_RATE") events/s, $(fmt "$S_CORE") events/s per core" \
+     "($(ratio "$S_RATE" "$(field rate "$F")") of the filter's rate)"
+echo "    LMDB writes per event: $(awk -v w="$s_writes" -v n="$STATE_N" 'BEGIN {printf "%.3f", w / n}')" \
+     "($s_writes writes in $s_commits commits); state $(awk -v u="$s_used" -v k="$STATE_KEYS" 'BEGIN {printf "%.0f", u * 1024 / k}') bytes per key" \
+     "($s_entries entries, $s_used KiB of LMDB pages); peak RSS $((S_HWM / 1024)) MiB"
+echo "    $(fmt "$RESTART_KEYS") keys: built at $(fmt "$(field rate "$BIG")") events/s, peak RSS $(( $(field hwm_kib "$BIG") / 1024 )) MiB," \
+     "$(( ${b_used:-0} / 1024 )) MiB of LMDB pages; restart (exec to query running): $R_MS ms, RSS $((R_RSS / 1024)) MiB after it"
 echo "end-to-end latency at $(fmt "$LAT_RATE") events/s (half the projection rate) for $LAT_S s," \
      "producer -> weir run -> consumer:"
 echo "    p50 $(field p50_ms "$LAT") ms, p90 $(field p90_ms "$LAT") ms, p99 $(field p99_ms "$LAT") ms," \

@@ -5,7 +5,10 @@
  * allow: this program measures those ceilings with plain librdkafka (no engine), with the
  * client settings weir's runtime uses, and it observes a running `weir run` from outside.
  *
- *   kafka_bench fill    BOOTSTRAP TOPIC N [THRESHOLD]  produce N JSON transactions (~225 bytes)
+ *   kafka_bench fill    BOOTSTRAP TOPIC N [THRESHOLD [KEYS]]
+ *                                                      produce N JSON transactions (~225 bytes);
+ *                                                      KEYS: record i gets key i % KEYS
+ *                                                      ("card-0000042"), else one of 10 000 cards
  *   kafka_bench consume BOOTSTRAP TOPIC N              consume them from the beginning (assign)
  *   kafka_bench wake    BOOTSTRAP TOPIC N              the same, woken the way weir's runtime is:
  *                                                      queue io-event on a pipe, poll(2), then
@@ -18,6 +21,10 @@
  *                                                      report the broker process's CPU too)
  *   kafka_bench latency BOOTSTRAP IN OUT RATE SECONDS  produce at RATE/s with the send time in the
  *                                                      record, read OUT, latency percentiles
+ *   kafka_bench group   BOOTSTRAP TOPIC GROUP N PID [TIMEOUT_S]
+ *                                                      wait until consumer group GROUP has committed
+ *                                                      N records of TOPIC (a stateful query's output
+ *                                                      count is unknown: coalesced), with PID's CPU
  *
  * Rates are taken from the first record seen to the last (consume, pipe: first record consumed;
  * await: first output record), so connection setup and the consumer-group join of the observed
@@ -260,14 +267,19 @@ static uint64_t mix(uint64_t x)
 /* amount of record i in cents: uniform 0 .. 99 999 (0.00 .. 999.99) */
 static long record_cents(long i) { return (long)(mix((uint64_t)i) % 100000); }
 
+static long fill_keys; /* fill: 0 = 10 000 cards, else record i has key i % fill_keys */
+
 /* key and value of record i; returns the value length */
 static size_t record_make(long i, int64_t sent_us, char *key, size_t keysz, char *val,
                           size_t valsz)
 {
     uint64_t h = mix((uint64_t)i ^ 0x5bd1e995ULL);
     long card = (long)(h % 10000);
-    snprintf(key, keysz, "4000-%04ld-%04ld-%04ld", card % 10000, (card * 7919) % 10000,
-             (card * 104729) % 10000);
+    if (fill_keys > 0)
+        snprintf(key, keysz, "card-%07ld", i % fill_keys);
+    else
+        snprintf(key, keysz, "4000-%04ld-%04ld-%04ld", card % 10000, (card * 7919) % 10000,
+                 (card * 104729) % 10000);
     int home = (int)((h >> 16) % 7);
     int country = (h >> 24) % 20 == 0 ? 7 : home; /* 5 % abroad */
     long cents = record_cents(i);
@@ -503,6 +515,59 @@ static int mode_await(const char *bootstrap, const char *topic, long count, long
     return 0;
 }
 
+/* Waits until GROUP's committed offsets on TOPIC add up to n; the rate runs from the first
+ * commit seen (its records are outside the window) to the one that completes n. */
+static int mode_group(const char *bootstrap, const char *topic, const char *group, long n,
+                      long pid, double timeout)
+{
+    char errstr[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    conf_set(conf, "bootstrap.servers", bootstrap);
+    conf_set(conf, "client.id", "kafka_bench");
+    conf_set(conf, "group.id", group); /* never subscribes: reads the group's offsets only */
+    conf_set(conf, "enable.auto.commit", "false");
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (!rk)
+        fail("consumer: %s", errstr);
+    int nparts = topic_partitions(rk, topic);
+    double start = now_s(), t0 = 0, t1 = 0, cpu0 = 0, cpu1 = 0;
+    long first = -1, have = 0;
+    while (have < n) {
+        double t = now_s();
+        if (t - start > timeout)
+            fail("group %s committed %ld of %ld records of %s after %.0f s", group, have, n,
+                 topic, timeout);
+        double cpu = cpu_pid(pid);
+        if (cpu < 0)
+            fail("process %ld exited; group %s committed %ld of %ld", pid, group, have, n);
+        rd_kafka_topic_partition_list_t *tl = rd_kafka_topic_partition_list_new(nparts);
+        for (int p = 0; p < nparts; p++)
+            rd_kafka_topic_partition_list_add(tl, topic, p);
+        long sum = 0;
+        if (rd_kafka_committed(rk, tl, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+            for (int i = 0; i < tl->cnt; i++)
+                sum += tl->elems[i].offset > 0 ? (long)tl->elems[i].offset : 0;
+        rd_kafka_topic_partition_list_destroy(tl);
+        have = sum;
+        if (have > 0 && first < 0) {
+            first = have;
+            t0 = t;
+            cpu0 = cpu;
+        }
+        t1 = now_s();
+        cpu1 = cpu_pid(pid);
+        if (have < n)
+            sleep_s(0.01);
+    }
+    double events = (double)(n - first), dt = t1 - t0, cpu = cpu1 - cpu0;
+    printf("result group events=%.0f seconds=%.3f rate=%.0f cpu=%.3f per_core=%.0f "
+           "rss_kib=%ld hwm_kib=%ld\n",
+           events, dt, dt > 0 ? events / dt : 0, cpu, cpu > 0 ? events / cpu : 0,
+           proc_kib(pid, "VmRSS:"), proc_kib(pid, "VmHWM:"));
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -620,12 +685,13 @@ static int mode_latency(const char *bootstrap, const char *in, const char *out, 
 
 static int usage(void)
 {
-    fputs("usage: kafka_bench fill    BOOTSTRAP TOPIC N [THRESHOLD]\n"
+    fputs("usage: kafka_bench fill    BOOTSTRAP TOPIC N [THRESHOLD [KEYS]]\n"
           "       kafka_bench consume BOOTSTRAP TOPIC N\n"
           "       kafka_bench wake    BOOTSTRAP TOPIC N\n"
           "       kafka_bench pipe    BOOTSTRAP TOPIC OUT N\n"
           "       kafka_bench await   BOOTSTRAP TOPIC COUNT IN_N PID [TIMEOUT_S [BROKER_PID]]\n"
-          "       kafka_bench latency BOOTSTRAP IN OUT RATE SECONDS\n",
+          "       kafka_bench latency BOOTSTRAP IN OUT RATE SECONDS\n"
+          "       kafka_bench group   BOOTSTRAP TOPIC GROUP N PID [TIMEOUT_S]\n",
           stderr);
     return 2;
 }
@@ -637,8 +703,10 @@ int main(int argc, char **argv)
     if (argc < 4)
         return usage();
     const char *mode = argv[1], *bs = argv[2], *topic = argv[3];
-    if (!strcmp(mode, "fill") && (argc == 5 || argc == 6))
-        return mode_fill(bs, topic, atol(argv[4]), argc == 6 ? atol(argv[5]) : 900);
+    if (!strcmp(mode, "fill") && argc >= 5 && argc <= 7) {
+        fill_keys = argc == 7 ? atol(argv[6]) : 0;
+        return mode_fill(bs, topic, atol(argv[4]), argc >= 6 ? atol(argv[5]) : 900);
+    }
     if (!strcmp(mode, "consume") && argc == 5)
         return mode_consume(bs, topic, NULL, atol(argv[4]));
     if (!strcmp(mode, "wake") && argc == 5)
@@ -648,6 +716,9 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "await") && argc >= 7 && argc <= 9)
         return mode_await(bs, topic, atol(argv[4]), atol(argv[5]), atol(argv[6]),
                           argc >= 8 ? atof(argv[7]) : 120, argc == 9 ? atol(argv[8]) : 0);
+    if (!strcmp(mode, "group") && (argc == 7 || argc == 8))
+        return mode_group(bs, topic, argv[4], atol(argv[5]), atol(argv[6]),
+                          argc == 8 ? atof(argv[7]) : 120);
     if (!strcmp(mode, "latency") && argc == 7)
         return mode_latency(bs, topic, argv[4], atof(argv[5]), atof(argv[6]));
     return usage();

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine_state.h"
+#include "expr_int.h"
 #include "plan.h"
 
 wr_engine *wr_engine_new(const wr_engine_opts *opts)
@@ -68,6 +69,14 @@ st_env *wr_engine_state(wr_engine *eng, wr_error *err)
         if (end != v && *end == 0 && n > 0)
             so.cache_bytes = (size_t)n;
     }
+    /* weir.state.map.size: the initial LMDB map size (it doubles when full) */
+    v = wr_engine_get_property(eng, "weir.state.map.size");
+    if (v) {
+        char *end;
+        long long n = strtoll(v, &end, 10);
+        if (end != v && *end == 0 && n > 0)
+            so.map_size = (size_t)n;
+    }
     eng->state = st_env_open(eng->opts.state_dir, &so, err);
     if (eng->state)
         wr_engine_log(eng, WR_LOG_INFO, "state in %s", st_env_dir(eng->state));
@@ -87,6 +96,70 @@ int wr_engine_commit(wr_engine *eng, const st_offset *offs, int n, wr_error *err
 uint64_t wr_query_late_records(const wr_query *q)
 {
     return q->ctx.late;
+}
+
+int wr_query_stateful(const wr_query *q) { return q->ctx.state != NULL; }
+
+int wr_query_rekeys(const wr_query *q)
+{
+    for (const wr_plan_node *n = q->root; n; n = n->input) {
+        if (n->kind != WR_PLAN_GROUPBY)
+            continue;
+        const wr_plan_node *in = n->input;
+        while (in && in->kind == WR_PLAN_FILTER) /* filters keep the source's columns */
+            in = in->input;
+        if (!in || in->kind != WR_PLAN_SOURCE || n->u.groupby.nkeys != in->schema->nkey)
+            return 1;
+        for (int k = 0; k < n->u.groupby.nkeys; k++) {
+            const wr_expr *x = n->u.groupby.keys[k];
+            if (!x || x->op != WX_SLOT || x->idx != k)
+                return 1;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+int wr_query_coalesces(const wr_query *q)
+{
+    if (q->eng->opts.test_mode || q->kind != WR_Q_CTAS)
+        return 0;
+    const char *v = wr_engine_get_property(q->eng, "cache.max.bytes.buffering");
+    if (!v)
+        v = wr_engine_get_property(q->eng, "ksql.streams.cache.max.bytes.buffering");
+    return !v || strtoll(v, NULL, 10) != 0;
+}
+
+int wr_engine_flush(wr_engine *eng, wr_error *err)
+{
+    for (int i = 0; i < eng->nqueries; i++) {
+        wr_query *q = eng->queries[i];
+        if (!q->head)
+            continue;
+        q->ctx.record = NULL;
+        q->eval.now_ms = wr_now_ms();
+        wr_error_clear(&q->err);
+        int rc = 0;
+        for (op *o = q->head; o && !rc; o = o->next)
+            if (o->vt->checkpoint)
+                rc = o->vt->checkpoint(o, &q->ctx);
+        q->ctx.row = NULL;
+        wr_arena_reset(&q->cycle);
+        if (rc) {
+            if (err)
+                *err = q->err;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int wr_engine_state_stats(wr_engine *eng, st_stats *out)
+{
+    if (!eng->state)
+        return 0;
+    st_env_stats(eng->state, out);
+    return 1;
 }
 
 int wr_engine_commit_wanted(wr_engine *eng)

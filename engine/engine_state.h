@@ -8,6 +8,10 @@
  * offsets of the input records the state reflects, in one LMDB transaction.  After a restart
  * on the same state directory, a driver resumes from wr_engine_offset() and the state
  * continues exactly from that point.
+ *
+ * Properties read when the state opens: cache.max.bytes.buffering (write-back cache, default
+ * 10 MiB) and weir.state.map.size (initial LMDB map size, default 64 MiB; it doubles when
+ * full).
  */
 #ifndef WEIR_ENGINE_STATE_H
 #define WEIR_ENGINE_STATE_H
@@ -28,5 +32,26 @@ int wr_engine_offset(wr_engine *eng, const char *group, const char *topic, int32
 
 /* Records (per window) a query's aggregation dropped as late (rule 20) since it started. */
 uint64_t wr_query_late_records(const wr_query *q);
+
+/* The query keeps state in the engine's stores (aggregation, materialized table): a live
+ * driver commits it with the query's offsets and resumes from wr_engine_offset(). */
+int wr_query_stateful(const wr_query *q);
+/* The state environment's counters (writes, commits, map grows, sizes): 1, or 0 when the
+ * engine has opened no state. */
+int wr_engine_state_stats(wr_engine *eng, st_stats *out);
+
+/* The query's GROUP BY groups by something else than the message key (its source's key
+ * columns, in order): records are re-keyed in this process, where a repartition topic would
+ * let several instances share the work (not there yet). */
+int wr_query_rekeys(const wr_query *q);
+/* Outputs of the query's aggregation are coalesced until the next wr_engine_flush (only the
+ * latest row per key and window is emitted): a CREATE TABLE AS SELECT outside test mode, unless
+ * cache.max.bytes.buffering is 0 (ksqlDB's switch for "every update").  Read by the aggregate
+ * operator when it opens. */
+int wr_query_coalesces(const wr_query *q);
+/* Runs every persistent query's checkpoint: coalesced aggregation outputs are emitted (and
+ * produced) now.  A live driver calls it at each commit cycle, before wr_engine_commit, and
+ * before it shuts down.  0, or the first error (err filled). */
+int wr_engine_flush(wr_engine *eng, wr_error *err);
 
 #endif

@@ -10,7 +10,9 @@
  * connects, --define variables are set, the file's statements run (each persistent query starts
  * consuming at once), one log line per running query, then the loop runs until a signal.
  * SIGTERM/SIGINT start wr_runtime_shutdown (stop taking records, wait for in-flight outputs,
- * commit); its done callback decides the exit status.  A second signal during the drain exits
+ * commit); its done callback decides the exit status.  A fatal runtime error (the runtime's
+ * fatal callback: the idempotent producer failed, the state store failed) starts the same
+ * shutdown, and the exit status is 1.  A second signal during the drain exits
  * at once with status 1 (what was not committed is consumed again next time: at-least-once).
  *
  * Logging: one line per event on stderr, "2026-11-21T10:00:00.123Z INFO  message" (UTC,
@@ -19,6 +21,7 @@
  * runtime's counters.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -398,6 +401,19 @@ static int on_scan_statement(void *ud, const char *text, uint32_t off, uint32_t 
     return 1;
 }
 
+/* glibc malloc for a consumer: librdkafka's fetcher threads allocate fetch responses (up to
+ * fetch.max.bytes, 8 MiB) and the loop thread frees them when their last record is done.
+ * With the default dynamic thresholds those frees shrink the fetcher's heap again (madvise)
+ * and the next response faults the pages back in, every few milliseconds.  Fixed thresholds
+ * keep responses on the heap and up to 64 MiB of freed memory for reuse (measured on
+ * bench/kafka.sh's filter: about +15 % records/s and -15 % CPU per record).  The idle
+ * resident size is unchanged: nothing is retained that was never used. */
+static void malloc_tune(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 16 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+}
+
 /* ---------------------------------------------------------------- the service */
 
 typedef struct run_ctx {
@@ -467,6 +483,18 @@ static void shutdown_start(run_ctx *ctx)
     if (ctx->stopping) return;
     ctx->stopping = 1;
     wr_runtime_shutdown(ctx->rt, on_shutdown_done, ctx);
+}
+
+/* The runtime stopped its queries for good (it logged why): shut down, exit status 1. */
+static void on_fatal(void *ud, const char *msg)
+{
+    run_ctx *ctx = ud;
+    (void)msg;
+    ctx->exit_status = 1;
+    if (ctx->stopping) return;
+    logf_(WR_LOG_ERROR, "shutting down after a fatal error; a restart resumes at the committed "
+                        "offsets");
+    shutdown_start(ctx);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -663,6 +691,7 @@ int wr_run_main(int argc, char **argv)
     vals[nprops++] = service_id;
 
     signal(SIGPIPE, SIG_IGN);
+    malloc_tune();
     uv_loop_init(&ctx.loop);
     loop_open = 1;
     /* signals first: a stop during the (bounded) connect is acted on once the loop runs */
@@ -696,6 +725,8 @@ int wr_run_main(int argc, char **argv)
     ro.prop_vals = vals;
     ro.log = log_line;
     ro.log_ud = &ctx;
+    ro.fatal = on_fatal;
+    ro.fatal_ud = &ctx;
     wr_error err;
     wr_error_clear(&err);
     ctx.rt = wr_runtime_new(&ro, &err);

@@ -15,9 +15,9 @@
  * a statement executes, the producer flush (10 s) before committing revoked or terminated
  * partitions, and consumer close at TERMINATE and shutdown.  Everything else is event driven.
  *
- * Fatal librdkafka errors (e.g. the idempotent producer lost its guarantees) stop consuming
- * and make the shutdown report -1 without committing.  runtime.h has no fatal callback, so
- * a non-interactive runtime raises SIGTERM on itself: `weir run` then shuts down and exits 1.
+ * Fatal errors (the idempotent producer lost its guarantees, the state store failed) stop
+ * consuming and make the shutdown report -1 without committing; the driver hears of them
+ * through opts.fatal, called from the loop (`weir run` then shuts down and exits 1).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine_state.h"
 #include "runtime_int.h"
 
 #define RT_BATCH 500                  /* messages per wake before yielding to the loop */
@@ -37,6 +38,7 @@
 #define RT_PAUSE_LOW 10000            /* ... and resumes them */
 #define RT_FLUSH_MS 10000             /* flush before committing revoked/terminated work */
 #define RT_PLOG_ECHO 20               /* processing-log lines echoed per commit interval */
+#define RT_RK_FETCH_QUEUE_BACKOFF 0x020100ff /* librdkafka 2.1.0: fetch.queue.backoff.ms */
 
 static const char *const level_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
 
@@ -57,6 +59,10 @@ void rt_log(wr_runtime *rt, int level, const char *fmt, ...)
 
 static void on_engine_log(void *ud, int level, const char *msg)
 {
+    /* "query X started: a -> b": the driver prints one line per running query itself
+     * (`weir run`: "running X: a -> b"), so the engine's copy is a debug line here */
+    if (level == WR_LOG_INFO && strncmp(msg, "query ", 6) == 0 && strstr(msg, " started: "))
+        level = WR_LOG_DEBUG;
     rt_log(ud, level, "%s", msg);
 }
 
@@ -95,7 +101,7 @@ static void on_rk_error(rd_kafka_t *rk, int err, const char *reason, void *opaqu
         char buf[512];
         rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, buf, sizeof buf);
         char msg[700];
-        snprintf(msg, sizeof msg, "%s (%s)", buf, rd_kafka_err2name(orig));
+        snprintf(msg, sizeof msg, "Kafka: %s (%s)", buf, rd_kafka_err2name(orig));
         rt_on_fatal(rt, msg);
         return;
     }
@@ -113,6 +119,13 @@ static void on_rk_error(rd_kafka_t *rk, int err, const char *reason, void *opaqu
     rt_log(rt, WR_LOG_WARN, "kafka: %s: %s", rd_kafka_err2name(err), reason);
 }
 
+static void on_fatal_timer(uv_timer_t *t)
+{
+    wr_runtime *rt = t->data;
+    if (!rt->stopping && rt->opts.fatal)
+        rt->opts.fatal(rt->opts.fatal_ud, rt->fatal_msg);
+}
+
 void rt_on_fatal(wr_runtime *rt, const char *msg)
 {
     if (rt->fatal)
@@ -120,13 +133,15 @@ void rt_on_fatal(wr_runtime *rt, const char *msg)
     rt->fatal = 1;
     snprintf(rt->fatal_msg, sizeof rt->fatal_msg, "%s", msg);
     rt_log(rt, WR_LOG_ERROR,
-           "fatal Kafka error: %s; stopping all queries (offsets since the last commit stay "
+           "fatal error: %s; stopping all queries (offsets since the last commit stay "
            "uncommitted)", msg);
     for (rt_query *rq = rt->queries; rq; rq = rq->next)
         if (rq->w.open)
             uv_poll_stop(&rq->w.poll);
-    if (!rt->opts.interactive && !rt->stopping)
-        raise(SIGTERM); /* `weir run` shuts down on it; the shutdown reports -1 */
+    /* the driver hears of it from the loop, not from inside a librdkafka callback: its
+     * shutdown destroys the clients that may be calling us right now */
+    if (rt->opts.fatal && !rt->stopping && rt->stop_timer_open)
+        uv_timer_start(&rt->stop_timer, on_fatal_timer, 0, 0);
 }
 
 /* ---------------------------------------------------------------- configuration */
@@ -139,7 +154,7 @@ int rt_conf_set(rd_kafka_conf_t *conf, const char *k, const char *v, wr_error *e
     return 0;
 }
 
-rd_kafka_conf_t *rt_conf_new(wr_runtime *rt, wr_error *err)
+rd_kafka_conf_t *rt_conf_new(wr_runtime *rt, const char *const *defaults, wr_error *err)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char cid[300];
@@ -148,6 +163,9 @@ rd_kafka_conf_t *rt_conf_new(wr_runtime *rt, wr_error *err)
         rt_conf_set(conf, "client.id", cid, err) ||
         rt_conf_set(conf, "log.queue", "true", err))
         goto fail;
+    for (int i = 0; defaults && defaults[i]; i += 2)
+        if (rt_conf_set(conf, defaults[i], defaults[i + 1], err))
+            goto fail;
     for (int i = 0; i < rt->nrk; i++)
         if (rt_conf_set(conf, rt->rk_keys[i], rt->rk_vals[i], err))
             goto fail;
@@ -235,6 +253,8 @@ void rt_wake_close(rt_wake *w)
 /* ---------------------------------------------------------------- positions and commits */
 
 static void stop_soon(wr_runtime *rt);
+static void on_cycle_timer(uv_timer_t *t);
+static void cycle_start(wr_runtime *rt);
 
 static int tp_index(const rd_kafka_topic_partition_list_t *l, const char *topic, int32_t part)
 {
@@ -387,6 +407,8 @@ void rt_epoch_done(wr_runtime *rt, rt_epoch *ep)
         epochs_advance(rt);
     if (rt->stopping && rt->stop_phase == RT_STOP_DRAIN && rt->inflight == 0)
         stop_soon(rt);
+    if (rt->cycling && rt->inflight == 0 && rt->cycle_timer_open && !rt->stopping)
+        uv_timer_start(&rt->cycle_timer, on_cycle_timer, 0, 0); /* not from inside a callback */
 }
 
 static void epoch_open(wr_runtime *rt)
@@ -579,14 +601,23 @@ static void query_message(rt_query *rq, rd_kafka_message_t *m)
         rq->last_err = m->err;
         return;
     }
-    rq->last_err = 0;
-    rt_broker_ok(rt);
+    if (rq->last_err || rt->brokers_down) {
+        rq->last_err = 0;
+        rt_broker_ok(rt);
+    }
     const char *topic = rd_kafka_topic_name(m->rkt);
+    if (rq->batch_revoked && tp_index(rq->batch_revoked, topic, m->partition) >= 0)
+        return; /* revoked while this batch was taken: the new owner reads it */
+    rq->len_sum += (int64_t)m->len;
+    rq->len_cnt++;
     if (rq->q) {
+        if (topic != rq->last_topic) {
+            rq->last_topic = topic;
+            rq->last_ti = wr_engine_topic_info(rt->eng, topic);
+        }
         wr_header hdrs[64];
         wr_record rec;
-        const wr_topic_info *ti = wr_engine_topic_info(rt->eng, topic);
-        rt_record_from_message(rt, m, &rec, hdrs, 64, ti ? ti->windowed : 0);
+        rt_record_from_message(rt, m, &rec, hdrs, 64, rq->last_ti ? rq->last_ti->windowed : 0);
         wr_error err;
         wr_error_clear(&err);
         if (wr_query_process(rq->q, topic, &rec, &err) != 0) {
@@ -600,8 +631,52 @@ static void query_message(rt_query *rq, rd_kafka_message_t *m)
     rt->stats.consumed++;
 }
 
+/* librdkafka stops fetching for a consumer whose queue holds queued.min.messages or
+ * queued.max.messages.kbytes, and before 2.1 (fetch.queue.backoff.ms) its broker thread looks
+ * again only once a second: a query that drains 16 MiB faster than that sat idle for the rest
+ * of the second (measured: 0.4-0.8 s stalls after every 100 000 records, two thirds of the
+ * throughput lost).  So when the queue had reached a limit and is now empty, each partition
+ * is sought to the position the query has reached (rq->pos): a seek to a concrete offset wakes
+ * the partition leader's broker thread, which then looks at every partition it fetches.
+ * Nothing is lost or read twice: the queue is empty, the seek's version barrier drops any
+ * fetch response still in flight, and fetching resumes exactly at the query's position.
+ * (Pause and resume do not help: they are served by another thread and never wake it.) */
+static void query_fetch_kick(rt_query *rq)
+{
+    rq->fetch_full = 0;
+    if (!rq->pos || rq->pos->cnt == 0)
+        return;
+    rd_kafka_error_t *e = rd_kafka_seek_partitions(rq->rk, rq->pos, 0);
+    if (e) {
+        rt_log(rq->w.rt, WR_LOG_DEBUG, "query %s: seek: %s", rq->id, rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+        return;
+    }
+    rq->kicks++;
+    rt_log(rq->w.rt, WR_LOG_DEBUG, "query %s: consumer queue drained after reaching its limit: "
+           "fetching again (%d partition(s))", rq->id, rq->pos->cnt);
+}
+
+/* The consumer queue's limits, read back from the configuration (the pass-through may have
+ * changed them); librdkafka 2.1 and later wake up by themselves (fetch.queue.backoff.ms). */
+static void query_fetch_limits(rt_query *rq, rd_kafka_conf_t *conf)
+{
+    char v[64];
+    size_t n = sizeof v;
+    rq->fetch_min_msgs = rq->fetch_max_bytes = 0;
+    if (rd_kafka_version() >= RT_RK_FETCH_QUEUE_BACKOFF)
+        return;
+    if (rd_kafka_conf_get(conf, "queued.min.messages", v, &n) == RD_KAFKA_CONF_OK)
+        rq->fetch_min_msgs = strtoll(v, NULL, 10);
+    n = sizeof v;
+    if (rd_kafka_conf_get(conf, "queued.max.messages.kbytes", v, &n) == RD_KAFKA_CONF_OK)
+        rq->fetch_max_bytes = strtoll(v, NULL, 10) * 1024;
+}
+
 static void query_teardown(rt_query *rq, int commit);
 
+/* Serves the consumer queue: one batch of up to RT_BATCH records (and the callbacks queued
+ * among them: rebalances, commit results), then yields to the loop. */
 static void query_serve(rt_wake *w)
 {
     rt_query *rq = (rt_query *)w;
@@ -614,27 +689,42 @@ static void query_serve(rt_wake *w)
             rd_kafka_message_destroy(m);
         return;
     }
+    if (rt->fatal || rt->cycling) /* the commit barrier wakes every query when it ends */
+        return;
     rq->in_serve = 1;
-    int n = 0, more = 0;
-    while (!rq->close_requested && !rt->fatal && !rt->stopping) {
-        if (n >= RT_BATCH || (rt->paused && n > 0)) {
-            more = 1;
-            break;
-        }
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rq->rk, 0);
-        if (!m)
-            break;
-        query_message(rq, m);
-        rd_kafka_message_destroy(m);
-        n++;
+    rq->last_topic = NULL; /* the catalog may have changed since the last batch */
+    if (rq->fetch_min_msgs > 0 && !rq->fetch_full) {
+        int64_t qlen = (int64_t)rd_kafka_queue_length(rq->rkq);
+        int64_t avg = rq->len_cnt > 0 ? rq->len_sum / rq->len_cnt : 1;
+        if (qlen * 10 >= rq->fetch_min_msgs * 8 || qlen * avg * 10 >= rq->fetch_max_bytes * 8)
+            rq->fetch_full = 1;
+    }
+    rd_kafka_message_t *msgs[RT_BATCH];
+    rq->in_batch = 1;
+    ssize_t n = rd_kafka_consume_batch_queue(rq->rkq, 0, msgs, RT_BATCH);
+    rq->in_batch = 0;
+    for (ssize_t i = 0; i < n; i++) {
+        if (!rq->close_requested && !rt->fatal && !rt->stopping)
+            query_message(rq, msgs[i]);
+        rd_kafka_message_destroy(msgs[i]);
+    }
+    if (rq->batch_revoked) {
+        rd_kafka_topic_partition_list_destroy(rq->batch_revoked);
+        rq->batch_revoked = NULL;
     }
     rq->in_serve = 0;
     if (rq->close_requested) {
         query_teardown(rq, 1);
         return;
     }
-    if (more)
+    if (rq->stateful && n > 0 && wr_engine_commit_wanted(rt->eng))
+        cycle_start(rt); /* the write-back cache is full: commit now */
+    if (rt->cycling)
+        return;
+    if (n == RT_BATCH)
         rt_wake_more(w);
+    else if (n >= 0 && rq->fetch_full && !rt->paused && !rt->stopping && !rt->fatal)
+        query_fetch_kick(rq);
 }
 
 static void tp_list_text(const rd_kafka_topic_partition_list_t *l, char *buf, size_t size)
@@ -652,6 +742,21 @@ static void tp_list_text(const rd_kafka_topic_partition_list_t *l, char *buf, si
         strcpy(buf + size - 5, "...");
 }
 
+/* Commits the state with the positions right now; everything produced must have been
+ * acknowledged (acked: the producer was flushed).  1 when committed. */
+static int state_commit_now(wr_runtime *rt, int acked)
+{
+    if (!acked)
+        return 0;
+    wr_error err;
+    wr_error_clear(&err);
+    if (rt_state_commit(rt, &err) != 0) {
+        rt_log(rt, WR_LOG_ERROR, "state commit failed: %s", err.msg);
+        return 0;
+    }
+    return 1;
+}
+
 /* Revoked partitions: let their outputs be acknowledged, then commit where we are. */
 static void query_revoke(rt_query *rq, rd_kafka_topic_partition_list_t *parts)
 {
@@ -661,7 +766,11 @@ static void query_revoke(rt_query *rq, rd_kafka_topic_partition_list_t *parts)
                "again from the last committed offsets", rq->id);
         return;
     }
+    if (rq->stateful)
+        rt_engine_flush(rt);
     int flushed = rt->producer && rd_kafka_flush(rt->producer, RT_FLUSH_MS) == 0;
+    if (rq->stateful && !state_commit_now(rt, flushed))
+        flushed = 0; /* the state could not be committed: only the safe snapshot goes to Kafka */
     rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_new(parts->cnt);
     for (int i = 0; i < parts->cnt; i++) {
         const char *t = parts->elems[i].topic;
@@ -688,6 +797,16 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     char text[512];
     tp_list_text(parts, text, sizeof text);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (rq->stateful && parts->cnt) {
+            /* the state's offsets win over Kafka's: they are those of the state itself */
+            int found = rt_state_offsets(rq, parts);
+            if (found > 0)
+                rt_log(rt, WR_LOG_INFO, "query %s: %d partition(s) resume at the offsets "
+                       "committed with the state", rq->id, found);
+            else if (found < 0)
+                rt_log(rt, WR_LOG_WARN, "query %s: cannot read the state's offsets; resuming "
+                       "from Kafka's", rq->id);
+        }
         if (coop) {
             rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
             if (e) {
@@ -706,6 +825,13 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         return;
     }
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+        if (rq->in_batch && parts->cnt) { /* see query_message */
+            if (!rq->batch_revoked)
+                rq->batch_revoked = rd_kafka_topic_partition_list_new(parts->cnt);
+            for (int i = 0; i < parts->cnt; i++)
+                rd_kafka_topic_partition_list_add(rq->batch_revoked, parts->elems[i].topic,
+                                                  parts->elems[i].partition);
+        }
         if (!rq->closing && !rt->stopping && !rt->fatal && parts->cnt)
             query_revoke(rq, parts);
         tp_remove(rq->pos, parts);
@@ -747,6 +873,7 @@ static void query_free(rt_query *rq)
         rd_kafka_topic_partition_list_destroy(rq->safe);
     free(rq->id);
     free(rq->dlq);
+    free(rq->group);
     free(rq);
 }
 
@@ -795,7 +922,11 @@ static void query_teardown(rt_query *rq, int commit)
     if (rq->w.open)
         uv_poll_stop(&rq->w.poll);
     if (commit && rq->rk && !rt->fatal) {
+        if (rq->stateful)
+            rt_engine_flush(rt); /* the other queries' held outputs (this one is closing) */
         int flushed = rt->producer && rd_kafka_flush(rt->producer, RT_FLUSH_MS) == 0;
+        if (rq->stateful && !state_commit_now(rt, flushed))
+            flushed = 0;
         query_commit_sync(rq, flushed ? rq->pos : rq->safe);
     }
     for (rt_query **pp = &rt->queries; *pp; pp = &(*pp)->next)
@@ -871,18 +1002,23 @@ static int query_start(wr_runtime *rt, wr_query *q, wr_error *err)
 
     char group[512];
     snprintf(group, sizeof group, "_confluent-ksql-%squery_%s", rt->service_id, rq->id);
-    rd_kafka_conf_t *conf = rt_conf_new(rt, err);
+    rq->group = wr_xstrdup(group);
+    rq->stateful = wr_query_stateful(q);
+    /* bounded prefetch (16 MiB per query); see query_fetch_kick for librdkafka < 2.1 */
+    const char *tuning[] = {"queued.max.messages.kbytes", "16384", "fetch.max.bytes", "8388608",
+                            rd_kafka_version() >= RT_RK_FETCH_QUEUE_BACKOFF ?
+                                "fetch.queue.backoff.ms" : NULL, "10", NULL};
+    rd_kafka_conf_t *conf = rt_conf_new(rt, tuning, err);
     if (!conf)
         goto fail;
     if (rt_conf_set(conf, "group.id", group, err) ||
         rt_conf_set(conf, "enable.auto.commit", "false", err) ||
         rt_conf_set(conf, "enable.auto.offset.store", "false", err) ||
-        rt_conf_set(conf, "auto.offset.reset", offset_reset(rt), err) ||
-        rt_conf_set(conf, "queued.max.messages.kbytes", "16384", err) ||
-        rt_conf_set(conf, "fetch.max.bytes", "8388608", err)) {
+        rt_conf_set(conf, "auto.offset.reset", offset_reset(rt), err)) {
         rd_kafka_conf_destroy(conf);
         goto fail;
     }
+    query_fetch_limits(rq, conf);
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     rd_kafka_conf_set_offset_commit_cb(conf, on_offset_commit);
     rd_kafka_conf_set_opaque(conf, rq);
@@ -914,8 +1050,13 @@ static int query_start(wr_runtime *rt, wr_query *q, wr_error *err)
     rq->next = rt->queries;
     rt->queries = rq;
     rt->stats.queries++;
-    rt_log(rt, WR_LOG_INFO, "query %s: consuming (group %s, auto.offset.reset=%s)", rq->id, group,
-           offset_reset(rt));
+    rt_log(rt, WR_LOG_DEBUG, "query %s: consuming (group %s, auto.offset.reset=%s)", rq->id,
+           group, offset_reset(rt));
+    if (rq->stateful && wr_query_rekeys(q))
+        rt_log(rt, WR_LOG_WARN, "query %s: GROUP BY re-keys records in this process (the grouping "
+               "key is not the message key) and weir has no repartition topic yet: run one "
+               "instance of service %s; several would each aggregate only their own partitions",
+               rq->id, rt->service_id);
     return 0;
 fail:
     rq->closing = 1;
@@ -998,6 +1139,8 @@ static void dead_letter(wr_runtime *rt, rt_query *rq, const wr_plog_entry *e)
 
 static void plog_write(wr_runtime *rt, const char *json)
 {
+    if (rt->fatal)
+        return; /* the producer is gone; the fatal error was logged */
     wr_record rec;
     memset(&rec, 0, sizeof rec);
     rec.value = json;
@@ -1043,6 +1186,56 @@ void rt_plog_production_error(wr_runtime *rt, const char *query_id, const char *
 
 /* ---------------------------------------------------------------- commit timer */
 
+/* The commit cycle.  Without state: close the epoch (its offsets are committed to Kafka once
+ * its outputs are acknowledged).  With state (runtime_state.c): a barrier - no records are
+ * taken, coalesced outputs are emitted, and when every output is acknowledged the state is
+ * committed with the positions, then the epoch closes. */
+static void cycle_finish(wr_runtime *rt)
+{
+    rt->cycling = 0;
+    if (rt->cycle_timer_open)
+        uv_timer_stop(&rt->cycle_timer);
+    wr_error err;
+    wr_error_clear(&err);
+    if (rt_state_commit(rt, &err) != 0) {
+        rt->state_failures++;
+        rt_log(rt, WR_LOG_ERROR, "state commit failed: %s (%s)", err.msg,
+               rt->state_failures < 5 ? "retrying at the next commit cycle" : "giving up");
+        if (rt->state_failures >= 5) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "state: %s", err.msg);
+            rt_on_fatal(rt, msg);
+            return;
+        }
+    } else {
+        rt->state_failures = 0;
+        epoch_close(rt);
+    }
+    for (rt_query *rq = rt->queries; rq; rq = rq->next)
+        rt_wake_more(&rq->w);
+}
+
+static void on_cycle_timer(uv_timer_t *t)
+{
+    wr_runtime *rt = t->data;
+    if (rt->cycling && rt->inflight == 0 && !rt->stopping && !rt->fatal)
+        cycle_finish(rt);
+}
+
+static void cycle_start(wr_runtime *rt)
+{
+    if (rt->stopping || rt->fatal || rt->cycling)
+        return;
+    if (!rt_has_state(rt)) {
+        epoch_close(rt);
+        return;
+    }
+    rt->cycling = 1;
+    rt_engine_flush(rt);
+    if (rt->inflight == 0)
+        cycle_finish(rt);
+}
+
 static void on_commit_timer(uv_timer_t *t)
 {
     wr_runtime *rt = t->data;
@@ -1050,10 +1243,14 @@ static void on_commit_timer(uv_timer_t *t)
         return;
     rt_log(rt, WR_LOG_DEBUG, "commit cycle: epoch %llu closes with %lld outstanding (%lld in flight)",
            (unsigned long long)rt->cur->seq, (long long)rt->cur->outstanding, (long long)rt->inflight);
-    epoch_close(rt);
-    for (rt_query *rq = rt->queries; rq; rq = rq->next)
+    cycle_start(rt);
+    for (rt_query *rq = rt->queries; rq; rq = rq->next) {
         if (rq->commit_failed && rq->commits_in_flight == 0)
             query_commit_async(rq);
+        /* a consumer that is not polled for max.poll.interval.ms (5 min) leaves its group,
+         * and an idle topic wakes nothing: poll each one every cycle */
+        rt_wake_more(&rq->w);
+    }
     if (rt->plog_suppressed > 0)
         rt_log(rt, WR_LOG_WARN, "... and %d more processing-log entries (topic %s)",
                rt->plog_suppressed, rt->plog_topic);
@@ -1265,6 +1462,7 @@ static void runtime_release(wr_runtime *rt)
     if (rt->producer) {
         if (rt->inflight > 0)
             rd_kafka_purge(rt->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        rt_topic_handles_free(rt);
         rd_kafka_destroy(rt->producer);
         rt->producer = NULL;
     }
@@ -1325,7 +1523,7 @@ wr_runtime *wr_runtime_new(const wr_runtime_opts *opts, wr_error *err)
     epoch_open(rt);
 
     /* the pass-through properties are checked once, on a throw-away configuration */
-    rd_kafka_conf_t *probe = rt_conf_new(rt, err);
+    rd_kafka_conf_t *probe = rt_conf_new(rt, NULL, err);
     if (!probe)
         goto fail;
     rd_kafka_conf_destroy(probe);
@@ -1354,6 +1552,9 @@ wr_runtime *wr_runtime_new(const wr_runtime_opts *opts, wr_error *err)
     uv_timer_init(rt->loop, &rt->stop_timer);
     rt->stop_timer.data = rt;
     rt->stop_timer_open = 1;
+    uv_timer_init(rt->loop, &rt->cycle_timer);
+    rt->cycle_timer.data = rt;
+    rt->cycle_timer_open = 1;
     rt_log(rt, WR_LOG_INFO, "connected to Kafka at %s (service id %s, processing log %s)",
            rt->bootstrap, rt->service_id, rt->plog_topic);
     return rt;
@@ -1414,6 +1615,7 @@ static void shutdown_close(wr_runtime *rt)
                    "input offsets stay uncommitted", (long long)rt->inflight);
             rd_kafka_purge(rt->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
         }
+        rt_topic_handles_free(rt);
         rd_kafka_destroy(rt->producer);
         rt->producer = NULL;
     }
@@ -1432,6 +1634,11 @@ static void shutdown_close(wr_runtime *rt)
         rt->nclosing++;
         uv_close((uv_handle_t *)&rt->stop_timer, on_handle_closed);
     }
+    if (rt->cycle_timer_open) {
+        rt->cycle_timer_open = 0;
+        rt->nclosing++;
+        uv_close((uv_handle_t *)&rt->cycle_timer, on_handle_closed);
+    }
     if (--rt->nclosing == 0)
         stop_soon(rt);
 }
@@ -1443,9 +1650,19 @@ static void shutdown_commit(wr_runtime *rt)
 {
     rt->stop_phase = RT_STOP_COMMIT;
     rt->stop_commits = 0;
+    /* the state first, with the final positions, when every output is acknowledged; when it
+     * cannot be committed, neither are the stateful queries' Kafka offsets */
+    int state_ok = 1;
+    if (!rt->fatal && rt_has_state(rt)) {
+        state_ok = state_commit_now(rt, rt->inflight == 0);
+        if (!state_ok)
+            rt->stop_status = -1;
+    }
     if (!rt->fatal)
         for (rt_query *rq = rt->queries; rq; rq = rq->next) {
             if (!rq->rk)
+                continue;
+            if (rq->stateful && !state_ok)
                 continue;
             rd_kafka_topic_partition_list_t *l = NULL;
             if (rd_kafka_assignment(rq->rk, &l) == RD_KAFKA_RESP_ERR_NO_ERROR && l) {
@@ -1506,9 +1723,24 @@ static void stop_soon(wr_runtime *rt)
     }
     if (rt->stop_phase == RT_STOP_CLOSE && rt->nclosing == 0) {
         rt->stop_phase = RT_STOP_DONE;
-        rt_log(rt, WR_LOG_INFO, "stopped (%llu consumed, %llu produced, %llu commits)",
+        if (rt->fatal_dropped > 0)
+            rt_log(rt, WR_LOG_WARN, "%lld record(s) in flight at the fatal error were not "
+                   "delivered; their input offsets stay uncommitted",
+                   (long long)rt->fatal_dropped);
+        char extra[160] = "";
+        if (rt->state_commits)
+            snprintf(extra, sizeof extra, ", %llu state commits",
+                     (unsigned long long)rt->state_commits);
+        rt_log(rt, WR_LOG_INFO, "stopped (%llu consumed, %llu produced, %llu commits%s)",
                (unsigned long long)rt->stats.consumed, (unsigned long long)rt->stats.produced,
-               (unsigned long long)rt->stats.commits);
+               (unsigned long long)rt->stats.commits, extra);
+        st_stats st;
+        if (rt->eng && wr_engine_state_stats(rt->eng, &st))
+            rt_log(rt, WR_LOG_INFO, "state: %llu LMDB writes in %llu commits, %llu entries, "
+                   "%zu KiB used of a %zu MiB map (%llu grows), cache %zu KiB",
+                   (unsigned long long)st.writes, (unsigned long long)st.commits,
+                   (unsigned long long)st.entries, st.used_bytes >> 10, st.map_size >> 20,
+                   (unsigned long long)st.map_grows, st.cache_bytes >> 10);
         if (rt->stop_done)
             rt->stop_done(rt->stop_ud, rt->stop_status);
     }
@@ -1529,6 +1761,11 @@ void wr_runtime_shutdown(wr_runtime *rt, wr_runtime_done_cb done, void *ud)
     for (rt_query *rq = rt->queries; rq; rq = rq->next)
         if (rq->w.open)
             uv_poll_stop(&rq->w.poll);
+    rt->cycling = 0; /* the drain below waits for the acknowledgements instead */
+    if (rt->cycle_timer_open)
+        uv_timer_stop(&rt->cycle_timer);
+    if (!rt->fatal && rt_has_state(rt))
+        rt_engine_flush(rt);
     epoch_close(rt);
     if (rt->fatal) {
         shutdown_close(rt);
@@ -1547,7 +1784,7 @@ void wr_runtime_free(wr_runtime *rt)
     if (!rt)
         return;
     runtime_release(rt);
-    if (rt->prod_wake.open || rt->timer_open || rt->stop_timer_open) {
+    if (rt->prod_wake.open || rt->timer_open || rt->stop_timer_open || rt->cycle_timer_open) {
         /* freed without a shutdown: close the handles and let the loop run their callbacks */
         if (rt->prod_wake.open) {
             rt->prod_wake.closed = NULL;
@@ -1557,7 +1794,9 @@ void wr_runtime_free(wr_runtime *rt)
             uv_close((uv_handle_t *)&rt->commit_timer, NULL);
         if (rt->stop_timer_open)
             uv_close((uv_handle_t *)&rt->stop_timer, NULL);
-        rt->timer_open = rt->stop_timer_open = 0;
+        if (rt->cycle_timer_open)
+            uv_close((uv_handle_t *)&rt->cycle_timer, NULL);
+        rt->timer_open = rt->stop_timer_open = rt->cycle_timer_open = 0;
         while (rt->prod_wake.open)
             uv_run(rt->loop, UV_RUN_NOWAIT);
         uv_run(rt->loop, UV_RUN_NOWAIT);

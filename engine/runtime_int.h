@@ -80,6 +80,19 @@ struct rt_query {
     int last_err;              /* last consumer error logged (repeats are not) */
     int close_counted;         /* counted in the runtime's shutdown (nclosing) */
     int stop_commits;          /* commit results to wait for until the shutdown commit's */
+    /* prefetch limits of the consumer queue and the fetch restart (query_fetch_kick) */
+    int64_t fetch_min_msgs;    /* queued.min.messages */
+    int64_t fetch_max_bytes;   /* queued.max.messages.kbytes * 1024 */
+    int64_t len_sum, len_cnt;  /* consumed payload bytes and records (mean record size) */
+    int fetch_full;            /* the queue reached a limit: the fetcher may have stopped */
+    uint64_t kicks;            /* fetch restarts (debug statistics) */
+    /* partitions revoked while a batch was taken: its records of them are skipped */
+    rd_kafka_topic_partition_list_t *batch_revoked;
+    int in_batch;
+    const char *last_topic;    /* topic name of the last record (librdkafka's, stable) */
+    const wr_topic_info *last_ti;
+    char *group;               /* consumer group (also the state's offsets group) */
+    int stateful;              /* keeps state: commits it with pos, resumes from its offsets */
     rt_query *next;
 };
 
@@ -119,6 +132,10 @@ struct wr_runtime {
 
     rd_kafka_t *producer;
     rd_kafka_queue_t *prod_q;  /* its main queue (delivery reports, logs, errors) */
+    /* topic handles of the producer, so producing looks no topic up by name per record
+     * (rt_topic_handle); released with rt_topic_handles_free before the producer goes */
+    int nrkts;
+    struct rt_rkt { char *name; rd_kafka_topic_t *rkt; } *rkts;
     rt_wake prod_wake;
 
     rt_epoch *epochs;          /* oldest first; the last one is current */
@@ -139,6 +156,7 @@ struct wr_runtime {
     int brokers_down;
     int fatal;
     char fatal_msg[512];
+    int64_t fatal_dropped;     /* delivery failures after the fatal error (not logged each) */
 
     /* processing-log echo, per commit interval */
     int plog_echoed, plog_suppressed;
@@ -155,6 +173,12 @@ struct wr_runtime {
     wr_runtime_done_cb stop_done;
     void *stop_ud;
 
+    /* commit cycle with state (runtime_state.c) */
+    int cycling;               /* barrier: queries take no records until the state commit */
+    uv_timer_t cycle_timer;    /* runs cycle_finish from the loop */
+    int cycle_timer_open;
+    int state_failures;        /* state commits failed in a row */
+    uint64_t state_commits, map_grows;
     int lock_fd;               /* flock on <state_dir>/weir.lock, -1 none */
     int timer_open;
     wr_runtime_stats stats;
@@ -164,9 +188,11 @@ struct wr_runtime {
 
 /* ---- runtime.c ---- */
 void rt_log(wr_runtime *rt, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* A librdkafka configuration with bootstrap.servers, the pass-through properties and the
- * callbacks every client shares (log, error).  NULL with err filled. */
-rd_kafka_conf_t *rt_conf_new(wr_runtime *rt, wr_error *err);
+/* A librdkafka configuration with bootstrap.servers, then `defaults` (NULL, or key, value,
+ * ..., NULL: weir's tuning, which the pass-through properties may override), then the
+ * pass-through properties, and the callbacks every client shares (log, error).  NULL with err
+ * filled.  Settings weir relies on for correctness are set by the caller afterwards. */
+rd_kafka_conf_t *rt_conf_new(wr_runtime *rt, const char *const *defaults, wr_error *err);
 int rt_conf_set(rd_kafka_conf_t *conf, const char *k, const char *v, wr_error *err);
 /* Opens w on queue rkq: pipe, uv_poll, uv_idle.  0 or an error. */
 int rt_wake_open(wr_runtime *rt, rt_wake *w, rd_kafka_queue_t *rkq, wr_error *err);
@@ -200,8 +226,21 @@ int rt_topic_partitions(wr_runtime *rt, const char *topic); /* -1 when missing *
 int rt_topic_create(wr_runtime *rt, const char *topic, int partitions, int replicas,
                     wr_error *err);
 void rt_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque);
+/* Releases the producer's topic handles (before rd_kafka_destroy of the producer). */
+void rt_topic_handles_free(wr_runtime *rt);
 /* Serves the producer's queue (delivery reports, logs). */
 void rt_producer_serve(rt_wake *w);
+
+/* ---- runtime_state.c ---- */
+/* wr_engine_flush: coalesced aggregation outputs are emitted now (errors logged).  0 or <0. */
+int rt_engine_flush(wr_runtime *rt);
+/* Some running query keeps state. */
+int rt_has_state(wr_runtime *rt);
+/* wr_engine_commit with every stateful query's positions; logs map growth.  0 or <0. */
+int rt_state_commit(wr_runtime *rt, wr_error *err);
+/* Sets parts' offsets from the state's committed offsets of rq's group: the number found,
+ * or <0 when the state cannot be opened. */
+int rt_state_offsets(rt_query *rq, rd_kafka_topic_partition_list_t *parts);
 
 /* ---- runtime_push.c ---- */
 /* Stops every push query and the PRINT with done(ud, 1) (shutdown). */

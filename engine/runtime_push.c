@@ -274,7 +274,7 @@ static int push_open(wr_runtime *rt, rt_push *p, const char *topic, int beginnin
     char group[512];
     snprintf(group, sizeof group, "_confluent-ksql-%stransient_%lx%lx_%u", rt->service_id,
              (unsigned long)getpid(), (unsigned long)wr_now_ms(), ++counter);
-    rd_kafka_conf_t *conf = rt_conf_new(rt, err);
+    rd_kafka_conf_t *conf = rt_conf_new(rt, NULL, err);
     if (!conf)
         return err->code;
     if (rt_conf_set(conf, "group.id", group, err) ||

@@ -263,6 +263,35 @@ static void put_be64(char *p, int64_t v)
     }
 }
 
+/* The producer's handle of topic, created on first use and kept until the producer goes:
+ * rd_kafka_producev with a topic name looks the handle up (and locks) for every record.  A
+ * handle is a local object: holding one creates nothing on the cluster. */
+static rd_kafka_topic_t *topic_handle(wr_runtime *rt, const char *topic)
+{
+    for (int i = 0; i < rt->nrkts; i++)
+        if (strcmp(rt->rkts[i].name, topic) == 0)
+            return rt->rkts[i].rkt;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rt->producer, topic, NULL);
+    if (!rkt)
+        return NULL;
+    rt->rkts = wr_xrealloc(rt->rkts, (size_t)(rt->nrkts + 1) * sizeof *rt->rkts);
+    rt->rkts[rt->nrkts].name = wr_xstrdup(topic);
+    rt->rkts[rt->nrkts].rkt = rkt;
+    rt->nrkts++;
+    return rkt;
+}
+
+void rt_topic_handles_free(wr_runtime *rt)
+{
+    for (int i = 0; i < rt->nrkts; i++) {
+        rd_kafka_topic_destroy(rt->rkts[i].rkt);
+        free(rt->rkts[i].name);
+    }
+    free(rt->rkts);
+    rt->rkts = NULL;
+    rt->nrkts = 0;
+}
+
 int rt_produce(wr_runtime *rt, const char *topic, const wr_record *rec, wr_error *err)
 {
     if (rt->fatal)
@@ -301,8 +330,16 @@ int rt_produce(wr_runtime *rt, const char *topic, const wr_record *rec, wr_error
             }
         }
         rt_epoch *ep = rt->cur;
+        rd_kafka_topic_t *rkt = topic_handle(rt, topic);
+        if (!rkt) {
+            if (hs)
+                rd_kafka_headers_destroy(hs);
+            rc = wr_error_set(err, WR_EKAFKA, "cannot produce to topic '%s': %s", topic,
+                              rd_kafka_err2str(rd_kafka_last_error()));
+            break;
+        }
         rd_kafka_resp_err_t e = rd_kafka_producev(
-            rt->producer, RD_KAFKA_V_TOPIC(topic),
+            rt->producer, RD_KAFKA_V_RKT(rkt),
             RD_KAFKA_V_PARTITION(rec->partition >= 0 ? rec->partition : RD_KAFKA_PARTITION_UA),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY((void *)key, klen),
             RD_KAFKA_V_VALUE((void *)rec->value, rec->value ? rec->value_len : 0),
@@ -317,6 +354,16 @@ int rt_produce(wr_runtime *rt, const char *topic, const wr_record *rec, wr_error
         }
         if (hs)
             rd_kafka_headers_destroy(hs);
+        if (e == RD_KAFKA_RESP_ERR__FATAL) {
+            /* the error callback reports it later; stop taking records now */
+            char buf[512], msg[700];
+            rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rt->producer, buf, sizeof buf);
+            snprintf(msg, sizeof msg, "Kafka: %s (%s)", buf, rd_kafka_err2name(orig));
+            rt_on_fatal(rt, msg);
+            rc = wr_error_set(err, WR_EKAFKA, "cannot produce to topic '%s': %s", topic,
+                              rt->fatal_msg);
+            break;
+        }
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || rt->in_dr) {
             rc = wr_error_set(err, WR_EKAFKA, "cannot produce to topic '%s': %s", topic,
                               rd_kafka_err2str(e));
@@ -369,6 +416,10 @@ void rt_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     if (!m->err) {
         rt->stats.acked++;
         rt_broker_ok(rt);
+    } else if (rt->fatal) {
+        /* after a fatal producer error every pending record fails: the fatal error was
+         * logged once and nothing is committed, so the records are read again next time */
+        rt->fatal_dropped++;
     } else if (m->err != RD_KAFKA_RESP_ERR__PURGE_QUEUE &&
                m->err != RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
         const char *topic = rd_kafka_topic_name(m->rkt);

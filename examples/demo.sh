@@ -4,8 +4,9 @@
 # What runs (everything on 127.0.0.1, in a private temporary directory, stopped and removed at
 # the end, also on Ctrl-C):
 #   weir broker             the development Kafka broker (librdkafka's mock cluster), own process
-#   weir run  (twice)       examples/fraud/statements.sql and examples/iot/statements.sql, each
-#                           as a service (auto.offset.reset=earliest)
+#   weir run  (3 times)     examples/fraud/statements.sql, examples/fraud/velocity.sql (the
+#                           windowed velocity rule, state in LMDB) and examples/iot/statements.sql,
+#                           each as a service (auto.offset.reset=earliest)
 #   examples/generator.py   card transactions and sensor readings at a steady rate, with
 #                           suspicious patterns, threshold breaches and a few malformed records
 #   a watcher               an independent Kafka client (Debian's python3-confluent-kafka) that
@@ -30,8 +31,10 @@ case "$WEIR" in /*) ;; *) WEIR="$PWD/$WEIR" ;; esac
 PY=/usr/bin/python3                      # Debian's python3: the one with confluent_kafka
 DEMO_SECONDS=${DEMO_SECONDS:-60}
 DEMO_RATE=${DEMO_RATE:-30}               # events per second, transactions and readings together
-RULES="fraud iot"
-nrules=2
+RULES="fraud velocity iot"
+nrules=3
+# rule_file NAME: the query file a service runs
+rule_file() { case $1 in velocity) echo examples/fraud/velocity.sql ;; *) echo "examples/$1/statements.sql" ;; esac; }
 
 bold=$'\e[1m'; dim=$'\e[2m'; green=$'\e[32m'; red=$'\e[31m'; off=$'\e[0m'
 color=1
@@ -62,7 +65,8 @@ stop() {
 }
 cleanup() {
     local n
-    for n in generator run-fraud run-iot watcher tail-fraud tail-iot broker; do stop "$n" 2; done
+    for n in generator run-fraud run-velocity run-iot watcher tail-fraud tail-velocity tail-iot \
+             broker; do stop "$n" 2; done
     for n in "${!PID[@]}"; do stop "$n" 1; done
     rm -rf "$tmp"
 }
@@ -100,6 +104,14 @@ for dir in examples/*/; do
         failed=1
     fi
 done
+if "$WEIR" test -s examples/fraud/velocity.sql -i examples/fraud/velocity_input.json \
+        -o examples/fraud/velocity_output.json >"$tmp/test.out" 2>&1; then
+    printf '   %sPASS%s  %-18s %s\n' "$green" "$off" "examples/fraud" \
+        "velocity.sql: more than 5 withdrawals per card in 5 minutes (windowed, LMDB state)"
+else
+    printf '   %sFAIL%s  %s\n' "$red" "$off" "examples/fraud/velocity.sql"; sed 's/^/   | /' "$tmp/test.out"
+    failed=1
+fi
 
 # ---------------------------------------------------------------- 2. broker and services
 echo
@@ -107,9 +119,10 @@ echo "${bold}2. starting${off}"
 # Every topic is made up front (4 partitions for the streams, 1 for each processing log), so
 # the watcher can read them from their first record whatever order things start in.
 start broker "$WEIR" broker --bootstrap-file "$tmp/bootstrap" \
-    --topic transactions:4 --topic suspicious-transactions:4 \
+    --topic transactions:4 --topic suspicious-transactions:4 --topic withdrawal-velocity:4 \
     --topic sensor-readings:4 --topic sensor-alerts:4 \
-    --topic demo_fraud_ksql_processing_log:1 --topic demo_iot_ksql_processing_log:1
+    --topic demo_fraud_ksql_processing_log:1 --topic demo_velocity_ksql_processing_log:1 \
+    --topic demo_iot_ksql_processing_log:1
 for ((i = 0; i < 100; i++)); do [ -s "$tmp/bootstrap" ] || ! alive broker && break; pause 0.1; done
 [ -s "$tmp/bootstrap" ] || { cat "$tmp/broker.log" >&2; die "the development broker did not start"; }
 BOOTSTRAP=$(cat "$tmp/bootstrap")
@@ -124,14 +137,14 @@ for r in $RULES; do
     printf '%s\n' "# weir run properties for the demo's $r rules" \
         "ksql.service.id=demo_${r}_" "auto.offset.reset=earliest" "commit.interval.ms=1000" \
         "librdkafka.fetch.wait.max.ms=20" >"$tmp/$r.properties"
-    start "run-$r" "$WEIR" run "examples/$r/statements.sql" --bootstrap-file "$tmp/bootstrap" \
+    start "run-$r" "$WEIR" run "$(rule_file "$r")" --bootstrap-file "$tmp/bootstrap" \
         --config "$tmp/$r.properties" --state-dir "$tmp/state-$r"
 done
 # the services have started when they log their queries (or failed when they exit)
 for ((i = 0; i < 150; i++)); do
     ready=1
     for r in $RULES; do
-        alive "run-$r" || die "weir run examples/$r/statements.sql exited:
+        alive "run-$r" || die "weir run $(rule_file "$r") exited:
 $(sed 's/^/   | /' "$tmp/run-$r.log")"
         grep -q 'running ' "$tmp/run-$r.log" || ready=0
     done
@@ -139,7 +152,7 @@ $(sed 's/^/   | /' "$tmp/run-$r.log")"
     pause 0.1
 done
 for r in $RULES; do
-    echo "   weir run examples/$r/statements.sql"
+    echo "   weir run $(rule_file "$r")"
     # the service's own log, live: startup, partition assignment, warnings, stats (without
     # the per-record processing-log lines, which the watcher shows from the topic, and
     # librdkafka's note that its producer ignores the consumer setting above)
@@ -163,7 +176,9 @@ C = {k: (v if color else "") for k, v in
      dict(red="\033[31m", yel="\033[33m", mag="\033[35m", cyan="\033[36m", dim="\033[2m",
           bold="\033[1m", off="\033[0m").items()}
 RULE = {"LARGE_FOREIGN": "large foreign transaction", "LARGE_WITHDRAWAL": "large cash withdrawal"}
-topics = ["transactions", "suspicious-transactions", "sensor-alerts",
+# (the velocity service reads the same transactions as the fraud service: its processing-log
+# entries would repeat the fraud service's, so only the fraud and iot logs are shown)
+topics = ["transactions", "suspicious-transactions", "withdrawal-velocity", "sensor-alerts",
           "demo_fraud_ksql_processing_log", "demo_iot_ksql_processing_log"]
 stop = []
 signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
@@ -179,7 +194,8 @@ c.assign(parts)
 open(ready_file, "w").close()
 
 txns = {}          # txn_id -> transaction (merchant, channel), the most recent 50 000
-n = {"fraud": 0, "sensor": 0, "critical": 0, "plog": 0}
+n = {"fraud": 0, "sensor": 0, "critical": 0, "plog": 0, "velocity": 0}
+velocity = {}      # (card, window start) -> latest (withdrawals, total)
 lat = []
 
 def mask(card):
@@ -189,12 +205,13 @@ def mask(card):
 def hms(ms):
     return time.strftime("%H:%M:%S", time.localtime(ms / 1000))
 
-def latency(m, at=None):
+def latency(m, at=None, record=True):
     kind, ts = m.timestamp()
     if kind == 0:
         return ""
     ms = (at or time.time()) * 1000 - ts
-    lat.append(ms)
+    if record:   # velocity alerts wait for their service's commit cycle: not in the p50/p99
+        lat.append(ms)
     return "%s+%d ms%s" % (C["dim"], ms, C["off"])
 
 def on_fraud(m, v, at):
@@ -207,6 +224,19 @@ def on_fraud(m, v, at):
         hms(m.timestamp()[1]), C["red"] + C["bold"], C["off"], mask((m.key() or b"").decode()),
         C["bold"], amount, C["off"], where, C["cyan"], RULE.get(v.get("REASON"), v.get("REASON")),
         C["off"], latency(m, at)), flush=True)
+
+def on_velocity(m, v):
+    key = m.key() or b""
+    card, start = key[:-8].decode("utf-8", "replace"), int.from_bytes(key[-8:], "big")
+    if (card, start) not in velocity:
+        n["velocity"] += 1
+    velocity[(card, start)] = (v.get("WITHDRAWALS"), v.get("TOTAL"))
+    total = v.get("TOTAL")
+    total = "{:,.2f}".format(total) if isinstance(total, (int, float)) else total
+    print("%s  %sVELOCITY%s card %s  %s%d withdrawals%s totalling %s in the 5 minutes from %s  %s" % (
+        hms(m.timestamp()[1]), C["red"] + C["bold"], C["off"], mask(card), C["bold"],
+        v.get("WITHDRAWALS") or 0, C["off"], total, hms(start)[:5], latency(m, record=False)),
+        flush=True)
 
 def on_sensor(m, v):
     n["sensor"] += 1
@@ -238,6 +268,7 @@ def on_plog(m, v):
 
 def write_stats():
     s = dict(n)
+    s["velocity_cards"] = sorted(set(card for card, _ in velocity))
     if lat:
         ls = sorted(lat)
         s["p50"] = ls[len(ls) // 2]
@@ -270,6 +301,8 @@ while not stop or held:
             held.append((time.time() + 0.5, m, v, time.time()))  # until its transaction is read (names the merchant)
         elif t == "sensor-alerts":
             on_sensor(m, v)
+        elif t == "withdrawal-velocity":
+            on_velocity(m, v)
         else:
             on_plog(m, v)
     while held and (held[0][2].get("TXN_ID") in txns or held[0][0] < time.time() or stop):
@@ -286,7 +319,7 @@ PID[watcher]=$!
 for ((i = 0; i < 150; i++)); do [ -e "$tmp/watch.ready" ] || ! alive watcher && break; pause 0.1; done
 [ -e "$tmp/watch.ready" ] || { cat "$tmp/watcher.err" >&2; die "the watcher did not start"; }
 [ $interrupted = 1 ] && exit 130
-echo "   watcher                ${dim}independent Kafka consumer of suspicious-transactions, sensor-alerts and both processing logs${off}"
+echo "   watcher                ${dim}independent Kafka consumer of suspicious-transactions, withdrawal-velocity, sensor-alerts and the processing logs${off}"
 
 # consumer groups: the development broker takes about 3 s to form a group; traffic starts when
 # both services have their partitions, so the first alerts are as prompt as the rest
@@ -313,13 +346,14 @@ done
 stop generator 3
 gen_rc=$?
 t_gen=$((SECONDS - t0))
-# let the last records through the rules: until the watcher has every planted alert (bounded)
-want=$("$PY" -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["suspicious"] + s["breaches"])' \
-    "$tmp/generator.json" 2>/dev/null || echo -1)
+# let the last records through the rules: until the watcher has every planted alert (bounded;
+# velocity alerts come at the velocity service's next commit cycle, within a second)
 for ((i = 0; i < 100; i++)); do
-    got=$("$PY" -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["fraud"] + s["sensor"])' \
-        "$tmp/watch.json" 2>/dev/null || echo -2)
-    [ "$got" -ge "$want" ] 2>/dev/null && break
+    "$PY" -c 'import json,sys
+g, w = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+sys.exit(0 if w["fraud"] + w["sensor"] >= g["suspicious"] + g["breaches"] and
+         set(g.get("velocity_cards", [])) <= set(w.get("velocity_cards", [])) else 1)' \
+        "$tmp/generator.json" "$tmp/watch.json" 2>/dev/null && break
     [ $interrupted = 1 ] && [ $i -ge 20 ] && break
     sleep 0.1
 done
@@ -350,14 +384,22 @@ except (OSError, ValueError):
 print("   generated        %d events: %d card transactions (%d suspicious), %d sensor readings "
       "(%d over a threshold), %d malformed" % (g["events"], g["fraud"], g["suspicious"], g["iot"],
                                                g["breaches"], g["malformed"]))
-print("   alerts           %d fraud, %d sensor (%d critical)" % (w["fraud"], w["sensor"], w["critical"]))
+print("   alerts           %d fraud, %d velocity (card and 5-minute window), %d sensor (%d critical)" %
+      (w["fraud"], w.get("velocity", 0), w["sensor"], w["critical"]))
 print("   processing log   %d entries (malformed records skipped; the rules went on)" % w["plog"])
 if "p50" in w:
-    print("   latency          generated -> alert read back: p50 %.0f ms, p99 %.0f ms" % (w["p50"], w["p99"]))
+    print("   latency          generated -> alert read back: p50 %.0f ms, p99 %.0f ms (fraud and "
+          "sensor alerts; velocity alerts come with their service's commit cycle, 1 s)" %
+          (w["p50"], w["p99"]))
 ok = w["fraud"] == g["suspicious"] and w["sensor"] == g["breaches"]
 print("   check            %s" % ("every planted alert was raised, and nothing else" if ok else
       "expected %d fraud and %d sensor alerts" % (g["suspicious"], g["breaches"])))
-sys.exit(0 if ok else 1)
+# velocity: every planted burst alerts (an everyday card may also pass 5 withdrawals by itself)
+missed = sorted(set(g.get("velocity_cards", [])) - set(w.get("velocity_cards", [])))
+print("   velocity check   %s" % ("every planted withdrawal burst (%d) raised a velocity alert" %
+      g.get("velocity", 0) if not missed else "no velocity alert for %d planted burst(s): %s" %
+      (len(missed), ", ".join(missed))))
+sys.exit(0 if ok and not missed else 1)
 PY
 for r in $RULES; do
     rc=${run_rc[$r]}

@@ -8,8 +8,10 @@ Scenarios (topic names, keys and fields are those the examples declare):
   fraud  card transactions to `transactions`, key = card number (examples/fraud): mostly
          everyday purchases and cash withdrawals in the card holder's home country, with
          occasional suspicious patterns: a large purchase abroad, a large withdrawal, a
-         card-testing burst (a few tiny online charges abroad, then a large one) and near misses
-         just under the rule's threshold (which must not alert).
+         card-testing burst (a few tiny online charges abroad, then a large one), near misses
+         just under the rule's threshold (which must not alert), and withdrawal bursts (6 to 8
+         ordinary ATM withdrawals on one card within seconds: the velocity rule,
+         examples/fraud/velocity.sql, alerts on more than 5 per card in 5 minutes).
   iot    sensor readings to `sensor-readings`, key = sensor id (examples/iot): temperature,
          humidity and pressure sensors on four sites drifting around their normal level, with
          occasional episodes (a machine overheating, a pressure surge, a humid room) that cross
@@ -101,6 +103,7 @@ class Fraud:
         self.pending = []   # queued events of a multi-event pattern (card-testing burst)
         self.seq = 0
         self.suspicious = 0  # events the fraud rules should flag
+        self.velocity = []   # cards given a withdrawal burst (the velocity rule should flag)
 
     def _txn(self, card, kind, amount, merchant, country, channel):
         self.seq += 1
@@ -153,7 +156,16 @@ class Fraud:
             hit["flag"] = True
             self.pending.append(hit)
             return self.next()
-        if r < 0.026:   # near miss: just under the 1000 threshold abroad, must not alert
+        if r < 0.033 and time.time() * 1000 % 300000 < 290000:
+            # withdrawal burst: 6 to 8 ordinary withdrawals at home within a second or so, all
+            # in one 5-minute window (none starts in a window's last 10 s): VELOCITY
+            self.velocity.append(card["card"])
+            for _ in range(rng.randrange(6, 9)):
+                self.pending.append(self._txn(card, "withdrawal", rng.choice([100, 200, 250, 400]),
+                                              "ATM %s %d" % (rng.choice(BANKS), rng.randrange(100, 999)),
+                                              card["home"], "atm"))
+            return self.next()
+        if r < 0.037:   # near miss: just under the 1000 threshold abroad, must not alert
             country = rng.choice([c for c in RISKY_COUNTRIES if c != card["home"]])
             return self._txn(card, "purchase", rng.uniform(900, 999.99), rng.choice(HIGH_VALUE),
                              country, "ecommerce")
@@ -342,6 +354,8 @@ def main(argv):
     summary = {"events": sent, "seconds": round(elapsed, 1),
                "fraud": stats.events["fraud"], "iot": stats.events["iot"],
                "suspicious": gens["fraud"][0].suspicious if "fraud" in gens else 0,
+               "velocity": len(gens["fraud"][0].velocity) if "fraud" in gens else 0,
+               "velocity_cards": sorted(set(gens["fraud"][0].velocity)) if "fraud" in gens else [],
                "breaches": gens["iot"][0].breaches if "iot" in gens else 0,
                "malformed": stats.malformed, "delivered": stats.delivered,
                "undelivered": stats.failed + left}

@@ -29,11 +29,20 @@
  * Stream time here is the largest timestamp of the rows that reached this operator (Kafka
  * Streams keeps it per processor): records dropped before the aggregation (WHERE, null
  * grouping values) do not move it.
+ *
+ * Coalescing (the live runtime's cache.max.bytes.buffering, when wr_query_coalesces): under
+ * EMIT CHANGES the updated (group key, window) state keys are only remembered ("held", in
+ * memory, deduplicated), and the checkpoint - the driver's commit cycle, before the state
+ * commit - emits each one's current row from the store, or its tombstone for a session merged
+ * away: only the latest row per key and window goes downstream, as behind Kafka Streams' record
+ * cache.  Past AGG_HOLD_MAX bytes of held keys they are emitted at once.  `weir test` emits
+ * every update.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_state.h"
 #include "op.h"
 
 /* ---------------------------------------------------------------- group-by */
@@ -164,7 +173,16 @@ typedef struct agg_op {
     const wr_type **ktypes;  /* [nkeys] */
     const wr_type **stypes;  /* [naggs] state types */
     wr_buf gk, key, val, tkey;
+    /* coalescing (see the top of the file) */
+    int coalesce;
+    struct held { unsigned char *k; size_t kl; uint64_t h; int tomb; int64_t ts; int next; } *held;
+    int nheld, heldcap;
+    int *htab;               /* hash buckets: index into held, -1 empty */
+    int hcap;
+    size_t held_bytes;
 } agg_op;
+
+#define AGG_HOLD_MAX ((size_t)8 << 20)
 
 static void put_be64(unsigned char *p, int64_t v)
 {
@@ -421,6 +439,113 @@ static void report_late(agg_op *a, op_ctx *ctx, const wr_row *row, int64_t ws, i
     report_row(ctx, in, msg);
 }
 
+/* ---- coalescing ---- */
+
+static uint64_t held_hash(const unsigned char *k, size_t kl)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < kl; i++)
+        h = (h ^ k[i]) * 1099511628211ULL;
+    return h;
+}
+
+static void held_rehash(agg_op *a, int cap)
+{
+    free(a->htab);
+    a->hcap = cap;
+    a->htab = wr_xmalloc(sizeof(int) * (size_t)cap);
+    for (int i = 0; i < cap; i++)
+        a->htab[i] = -1;
+    for (int i = 0; i < a->nheld; i++) {
+        int b = (int)(a->held[i].h & (uint64_t)(cap - 1));
+        a->held[i].next = a->htab[b];
+        a->htab[b] = i;
+    }
+}
+
+static int held_flush(agg_op *a, op_ctx *ctx);
+
+/* Remembers that the state under skey changed (tomb: it was merged away, ts its row time). */
+static int hold(agg_op *a, const void *skey, size_t sklen, int tomb, int64_t ts)
+{
+    uint64_t h = held_hash(skey, sklen);
+    if (!a->hcap)
+        held_rehash(a, 1024);
+    int b = (int)(h & (uint64_t)(a->hcap - 1));
+    for (int i = a->htab[b]; i >= 0; i = a->held[i].next)
+        if (a->held[i].h == h && a->held[i].kl == sklen && !memcmp(a->held[i].k, skey, sklen)) {
+            a->held[i].tomb = tomb;
+            a->held[i].ts = ts;
+            return 0;
+        }
+    if (a->nheld == a->heldcap) {
+        a->heldcap = a->heldcap ? 2 * a->heldcap : 256;
+        a->held = wr_xrealloc(a->held, sizeof *a->held * (size_t)a->heldcap);
+    }
+    struct held *e = &a->held[a->nheld];
+    e->k = wr_xmalloc(sklen ? sklen : 1);
+    memcpy(e->k, skey, sklen);
+    e->kl = sklen;
+    e->h = h;
+    e->tomb = tomb;
+    e->ts = ts;
+    e->next = a->htab[b];
+    a->htab[b] = a->nheld++;
+    a->held_bytes += sizeof *e + sklen;
+    if (a->nheld * 2 > a->hcap)
+        held_rehash(a, a->hcap * 2);
+    return 0;
+}
+
+/* Emits the current row of every held key (a tombstone for a merged-away session) and forgets
+ * them.  The held set is taken first: emitting cannot come back into it. */
+static int held_flush(agg_op *a, op_ctx *ctx)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    struct held *v = a->held;
+    int n = a->nheld, rc = 0;
+    a->held = NULL;
+    a->nheld = a->heldcap = 0;
+    a->held_bytes = 0;
+    for (int i = 0; i < a->hcap; i++)
+        a->htab[i] = -1;
+    for (int i = 0; i < n; i++) {
+        if (!rc) {
+            const void *g, *val;
+            size_t gl, vl;
+            int64_t suf[2], ws = 0, we = 0, maxts;
+            int ns = st_key_parse(v[i].k, v[i].kl, &g, &gl, suf, 2);
+            wr_value *keys = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->nkeys + 1));
+            if (ns >= 0 && !keys_decode(a, ctx, g, gl, keys)) {
+                if (sp->win.kind == WR_WIN_SESSION && ns >= 1) {
+                    we = suf[0];
+                    ws = ns > 1 ? suf[1] : suf[0];
+                } else if (sp->win.kind != WR_WIN_NONE && ns >= 1) {
+                    ws = suf[0];
+                    we = ws + sp->win.size;
+                }
+                int found = st_get(a->store, v[i].k, v[i].kl, &val, &vl, ctx->err);
+                wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
+                if (found < 0)
+                    rc = found;
+                else if (found && !states_decode(a, ctx, val, vl, st, &maxts))
+                    rc = op_emit_row(&a->base, ctx, out_row(a, ctx, NULL, keys, st, maxts, ws, we));
+                else if (!found && v[i].tomb)
+                    rc = op_emit_row(&a->base, ctx, out_row(a, ctx, NULL, keys, NULL, v[i].ts, ws, we));
+            }
+        }
+        free(v[i].k);
+    }
+    free(v);
+    return rc;
+}
+
+static int agg_checkpoint(op *o, op_ctx *ctx)
+{
+    agg_op *a = (agg_op *)o;
+    return a->nheld ? held_flush(a, ctx) : 0;
+}
+
 /* Not windowed: one state per group. */
 static int agg_plain(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *const *args,
                      int64_t seq)
@@ -436,6 +561,8 @@ static int agg_plain(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *const 
     if (row->ts > maxts)
         maxts = row->ts;
     state_store(a, a->key.data, a->key.len, st, maxts);
+    if (a->coalesce)
+        return hold(a, a->key.data, a->key.len, 0, maxts);
     return op_emit_row(&a->base, ctx, out_row(a, ctx, row, row->cols, st, maxts, 0, 0));
 }
 
@@ -469,6 +596,8 @@ static int agg_change(agg_op *a, op_ctx *ctx, const wr_row *row, const wr_row *o
     if (row->ts > maxts)
         maxts = row->ts;
     state_store(a, a->key.data, a->key.len, st, maxts);
+    if (a->coalesce)
+        return hold(a, a->key.data, a->key.len, 0, maxts);
     return op_emit_row(&a->base, ctx, out_row(a, ctx, row, row->cols, st, maxts, 0, 0));
 }
 
@@ -500,9 +629,13 @@ static int agg_time(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *const *
         if (ts > maxts)
             maxts = ts;
         state_store(a, a->key.data, a->key.len, st, maxts);
-        if (!sp->emit_final &&
-            (rc = op_emit_row(&a->base, ctx, out_row(a, ctx, row, row->cols, st, maxts, start, end))))
-            return rc;
+        int erc = 0;
+        if (!sp->emit_final && a->coalesce)
+            erc = hold(a, a->key.data, a->key.len, 0, maxts);
+        else if (!sp->emit_final)
+            erc = op_emit_row(&a->base, ctx, out_row(a, ctx, row, row->cols, st, maxts, start, end));
+        if (erc)
+            return erc;
     }
     return 0;
 }
@@ -607,9 +740,12 @@ static int agg_session(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *cons
             session *s = &ss.v[i];
             st_del(a->store, s->key, s->klen);
             window_timers_del(a, s->start, s->end, s->key, s->klen);
-            if (!sp->emit_final &&
-                (rc = op_emit_row(&a->base, ctx, out_row(a, ctx, row, keys, NULL, old_ts[i],
-                                                         s->start, s->end))))
+            if (!sp->emit_final && a->coalesce)
+                rc = hold(a, s->key, s->klen, 1, old_ts[i]);
+            else if (!sp->emit_final)
+                rc = op_emit_row(&a->base, ctx, out_row(a, ctx, row, keys, NULL, old_ts[i],
+                                                        s->start, s->end));
+            if (rc)
                 return rc;
         }
     states_add(sp, ctx, st, args, seq);
@@ -619,6 +755,8 @@ static int agg_session(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *cons
     window_timers_add(a, mstart, mend, a->key.data, a->key.len);
     if (sp->emit_final)
         return 0;
+    if (a->coalesce)
+        return hold(a, a->key.data, a->key.len, 0, maxts);
     return op_emit_row(&a->base, ctx, out_row(a, ctx, row, keys, st, maxts, mstart, mend));
 }
 
@@ -786,6 +924,8 @@ static int agg_push(op *o, op_ctx *ctx, int port, const op_batch *b)
     }
     if (a->meta_dirty)
         meta_store(a);
+    if (!rc && a->held_bytes > AGG_HOLD_MAX)
+        rc = held_flush(a, ctx);
     return rc;
 }
 
@@ -811,6 +951,7 @@ static int agg_open(op *o, op_ctx *ctx)
         a->stypes[j] = sp->aggs[j].call.state_type;
     if (!(a->store = op_store_open(ctx, "agg")) || !(a->timers = op_store_open(ctx, "timers")))
         return ctx->err->code ? ctx->err->code : WR_ESTATE;
+    a->coalesce = ctx->ud && wr_query_coalesces(ctx->ud);
     a->stream_time = -1;
     a->seq = 0;
     int rc = st_scan(a->timers, meta_key, sizeof meta_key, NULL, 0, meta_cb, a, ctx->err);
@@ -824,6 +965,10 @@ static void agg_close(op *o)
     agg_op *a = (agg_op *)o;
     free(a->ktypes);
     free(a->stypes);
+    for (int i = 0; i < a->nheld; i++)
+        free(a->held[i].k);
+    free(a->held);
+    free(a->htab);
     wr_buf_fini(&a->gk);
     wr_buf_fini(&a->key);
     wr_buf_fini(&a->val);
@@ -831,7 +976,8 @@ static void agg_close(op *o)
     free(a);
 }
 
-static const op_vt aggregate_vt = {"aggregate", agg_open, agg_push, NULL, NULL, agg_close};
+static const op_vt aggregate_vt = {"aggregate", agg_open, agg_push, NULL, agg_checkpoint,
+                                   agg_close};
 
 int op_aggregate_row(const op_aggregate_spec *sp, wr_arena *a, const void *k, size_t kl,
                      const void *v, size_t vl, wr_row *out)
