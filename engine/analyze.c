@@ -82,6 +82,23 @@ static char *expr_text(wr_arena *a, const sql_expr *e)
     return s;
 }
 
+/* A WHERE or HAVING predicate must be BOOLEAN (or the NULL literal): ksqlDB's type error. */
+static int check_boolean(wr_arena *a, const char *clause, const sql_expr *e, const wr_expr *pred,
+                         wr_error *err)
+{
+    const wr_type *t = wr_expr_type(pred);
+    if (t->kind == WR_BOOLEAN || t->kind == WR_NULL)
+        return 0;
+    wr_buf tb;
+    wr_buf_init(&tb);
+    wr_type_format(t, &tb);
+    wr_error_at(err, WR_ESEMANTIC, e->span.off, e->span.len,
+                "Type error in %s expression: Should be BOOLEAN: %s, but is %s", clause,
+                expr_text(a, e), tb.data);
+    wr_buf_fini(&tb);
+    return WR_ESEMANTIC;
+}
+
 /* Finds a column of the scope; -1 when absent.  Pseudo columns are slots ncols+i. */
 static int scope_find(const scope *sc, const sql_expr *e, const wr_type **type)
 {
@@ -973,17 +990,8 @@ static int analyze_grouped(wr_query *q, const sql_select *sel, const wr_analyze_
         wr_expr *pred;
         if ((rc = compile_over_agg(q, &g, sel->having, &pred, err)))
             return rc;
-        const wr_type *t = wr_expr_type(pred);
-        if (t->kind != WR_BOOLEAN && t->kind != WR_NULL) {
-            wr_buf tb;
-            wr_buf_init(&tb);
-            wr_type_format(t, &tb);
-            wr_error_at(err, WR_ESEMANTIC, sel->having->span.off, sel->having->span.len,
-                        "Type error in HAVING expression: Should be BOOLEAN: %s, but is %s",
-                        expr_text(a, sel->having), tb.data);
-            wr_buf_fini(&tb);
-            return WR_ESEMANTIC;
-        }
+        if ((rc = check_boolean(a, "HAVING", sel->having, pred, err)))
+            return rc;
         node = wr_plan_node_new(a, WR_PLAN_HAVING, node, as);
         node->u.having.in = as;
         node->u.having.pred = pred;
@@ -1231,17 +1239,8 @@ int wr_analyze_select(wr_engine *eng, wr_query *q, const sql_select *sel,
         wr_expr *pred;
         if ((rc = compile(q, &sc, sel->where, &pred, err)))
             return rc;
-        const wr_type *t = wr_expr_type(pred);
-        if (t->kind != WR_BOOLEAN && t->kind != WR_NULL) {
-            wr_buf tb;
-            wr_buf_init(&tb);
-            wr_type_format(t, &tb);
-            wr_error_at(err, WR_ESEMANTIC, sel->where->span.off, sel->where->span.len,
-                        "Type error in WHERE expression: Should be BOOLEAN: %s, but is %s",
-                        expr_text(a, sel->where), tb.data);
-            wr_buf_fini(&tb);
-            return WR_ESEMANTIC;
-        }
+        if ((rc = check_boolean(a, "WHERE", sel->where, pred, err)))
+            return rc;
         node = wr_plan_node_new(a, WR_PLAN_FILTER, node, node->schema);
         node->u.filter.pred = pred;
         node->detail = expr_text(a, sel->where);
