@@ -127,10 +127,18 @@ static int devbroker_create(wr_runtime *rt, const char *topic, int partitions, w
     return wr_error_set(err, WR_EKAFKA, "the development broker did not create it within 10 s");
 }
 
-/* An admin request on a temporary queue; returns the event (NULL on timeout). */
-static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, int ms)
+/* Admin requests (CreateTopics, DeleteTopics) wait 30 s for the cluster; the caller polls
+ * its temporary queue a little longer (ADMIN_WAIT_MS) so the request's own timeout answers. */
+#define ADMIN_TIMEOUT_MS 30000
+#define ADMIN_WAIT_MS 35000
+
+static rd_kafka_AdminOptions_t *admin_options(wr_runtime *rt, rd_kafka_admin_op_t op)
 {
-    return rd_kafka_queue_poll(q, ms);
+    char errstr[256];
+    rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(rt->producer, op);
+    rd_kafka_AdminOptions_set_request_timeout(ao, ADMIN_TIMEOUT_MS, errstr, sizeof errstr);
+    rd_kafka_AdminOptions_set_operation_timeout(ao, ADMIN_TIMEOUT_MS, errstr, sizeof errstr);
+    return ao;
 }
 
 static int admin_create(wr_runtime *rt, const char *topic, int partitions, int replicas,
@@ -141,13 +149,10 @@ static int admin_create(wr_runtime *rt, const char *topic, int partitions, int r
                                                     errstr, sizeof errstr);
     if (!nt)
         return wr_error_set(err, WR_EUSAGE, "%s", errstr);
-    rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(rt->producer,
-                                                            RD_KAFKA_ADMIN_OP_CREATETOPICS);
-    rd_kafka_AdminOptions_set_request_timeout(ao, 30000, errstr, sizeof errstr);
-    rd_kafka_AdminOptions_set_operation_timeout(ao, 30000, errstr, sizeof errstr);
+    rd_kafka_AdminOptions_t *ao = admin_options(rt, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rt->producer);
     rd_kafka_CreateTopics(rt->producer, &nt, 1, ao, q);
-    rd_kafka_event_t *ev = admin_wait(q, 35000);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, ADMIN_WAIT_MS);
     int rc = 0;
     if (!ev) {
         rc = wr_error_set(err, WR_EKAFKA, "no answer from the cluster within 30 s");
@@ -216,14 +221,10 @@ static int on_remove(void *ud, const char *topic)
         return 0;
     }
     rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
-    rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(rt->producer,
-                                                            RD_KAFKA_ADMIN_OP_DELETETOPICS);
-    char errstr[256];
-    rd_kafka_AdminOptions_set_request_timeout(ao, 30000, errstr, sizeof errstr);
-    rd_kafka_AdminOptions_set_operation_timeout(ao, 30000, errstr, sizeof errstr);
+    rd_kafka_AdminOptions_t *ao = admin_options(rt, RD_KAFKA_ADMIN_OP_DELETETOPICS);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rt->producer);
     rd_kafka_DeleteTopics(rt->producer, &dt, 1, ao, q);
-    rd_kafka_event_t *ev = admin_wait(q, 35000);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, ADMIN_WAIT_MS);
     int rc = 0;
     if (!ev) {
         rt_log(rt, WR_LOG_WARN, "cannot delete topic '%s': no answer within 30 s", topic);
