@@ -47,28 +47,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static int same(const wr_value *a, const wr_value *b)
-{
-    if (a->kind != b->kind) return 0;
-    switch (a->kind) {
-    case WR_NULL: return 1;
-    case WR_BOOLEAN: return a->u.b == b->u.b;
-    case WR_DOUBLE: return memcmp(&a->u.d, &b->u.d, sizeof a->u.d) == 0;
-    case WR_DECIMAL: return a->len == b->len && *a->u.dec == *b->u.dec;
-    case WR_STRING:
-    case WR_BYTES: return a->len == b->len && (!a->len || !memcmp(a->u.s, b->u.s, a->len));
-    case WR_ARRAY:
-    case WR_STRUCT:
-    case WR_MAP: {
-        uint32_t n = a->kind == WR_MAP ? 2 * a->len : a->len;
-        if (a->len != b->len) return 0;
-        for (uint32_t i = 0; i < n; i++)
-            if (!same(&a->u.items[i], &b->u.items[i])) return 0;
-        return 1;
-    }
-    default: return a->u.i == b->u.i;
-    }
-}
 
 /* v is NULL or has exactly the shape of t. */
 static int conforms(const wr_value *v, const wr_type *t)
@@ -158,7 +136,7 @@ static void store(h *x, wr_buf *s, const wr_value *v)
     wr_buf_reset(s);
     wr_value_encode(v, x->call.state_type, s);
     wr_value back = load(x, s);
-    assert_true(same(&back, v));
+    assert_true(unit_value_same(&back, v));
 }
 
 static void s_init(h *x, wr_buf *s)

@@ -25,29 +25,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Deep identity: same kinds everywhere, doubles bit for bit, decimals with the same scale. */
-static int same(const wr_value *a, const wr_value *b)
-{
-    if (a->kind != b->kind) return 0;
-    switch (a->kind) {
-    case WR_NULL: return 1;
-    case WR_BOOLEAN: return a->u.b == b->u.b;
-    case WR_DOUBLE: return memcmp(&a->u.d, &b->u.d, sizeof a->u.d) == 0;
-    case WR_DECIMAL: return a->len == b->len && *a->u.dec == *b->u.dec;
-    case WR_STRING:
-    case WR_BYTES: return a->len == b->len && (!a->len || !memcmp(a->u.s, b->u.s, a->len));
-    case WR_ARRAY:
-    case WR_STRUCT:
-    case WR_MAP: {
-        uint32_t n = a->kind == WR_MAP ? 2 * a->len : a->len;
-        if (a->len != b->len) return 0;
-        for (uint32_t i = 0; i < n; i++)
-            if (!same(&a->u.items[i], &b->u.items[i])) return 0;
-        return 1;
-    }
-    default: return a->u.i == b->u.i;
-    }
-}
 
 /* Encodes v, checks that it decodes to `want` (v itself when NULL) using exactly all bytes,
  * that every proper prefix is rejected, and that trailing bytes are left alone.  Returns the
@@ -63,7 +40,7 @@ static size_t roundtrip_as(const wr_value *v, const wr_type *t, const wr_value *
     size_t used = 0;
     assert_int_equal(wr_value_decode(b.data, b.len, t, &a, &out, &used), 0);
     assert_int_equal(used, b.len);
-    if (!same(&out, want ? want : v)) {
+    if (!unit_value_same(&out, want ? want : v)) {
         wr_buf x;
         wr_buf_init(&x);
         wr_value_format(&out, t, &x);
@@ -274,7 +251,7 @@ static void test_rows(void **state)
     wr_arena_init(&a, 0);
     wr_value out[10];
     assert_int_equal(wr_values_decode(b.data, b.len, types, 10, &a, out), 0);
-    for (int i = 0; i < 10; i++) assert_true(same(&row[i], &out[i]));
+    for (int i = 0; i < 10; i++) assert_true(unit_value_same(&row[i], &out[i]));
     for (size_t n = 0; n < b.len; n++)
         assert_int_equal(wr_values_decode(b.data, n, types, 10, &a, out), WR_EDATA);
     wr_buf_putc(&b, 0); /* trailing garbage */
@@ -419,7 +396,7 @@ static void test_fuzz(void **state)
             wr_value_encode(&out, t, &b);
             wr_value again;
             assert_int_equal(wr_value_decode(b.data, b.len, t, &a, &again, &used), 0);
-            assert_true(same(&out, &again));
+            assert_true(unit_value_same(&out, &again));
             wr_buf_fini(&b);
         } else {
             bad++;

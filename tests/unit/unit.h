@@ -15,4 +15,29 @@
 
 #include "base.h"
 
+/* Deep identity of two values: same kinds everywhere, doubles bit for bit, decimals with the
+ * same scale (value-codec and aggregate-state round trips). */
+static inline int unit_value_same(const wr_value *a, const wr_value *b)
+{
+    if (a->kind != b->kind) return 0;
+    switch (a->kind) {
+    case WR_NULL: return 1;
+    case WR_BOOLEAN: return a->u.b == b->u.b;
+    case WR_DOUBLE: return memcmp(&a->u.d, &b->u.d, sizeof a->u.d) == 0;
+    case WR_DECIMAL: return a->len == b->len && *a->u.dec == *b->u.dec;
+    case WR_STRING:
+    case WR_BYTES: return a->len == b->len && (!a->len || !memcmp(a->u.s, b->u.s, a->len));
+    case WR_ARRAY:
+    case WR_STRUCT:
+    case WR_MAP: {
+        uint32_t n = a->kind == WR_MAP ? 2 * a->len : a->len;
+        if (a->len != b->len) return 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (!unit_value_same(&a->u.items[i], &b->u.items[i])) return 0;
+        return 1;
+    }
+    default: return a->u.i == b->u.i;
+    }
+}
+
 #endif
