@@ -59,10 +59,6 @@ void rt_log(wr_runtime *rt, int level, const char *fmt, ...)
 
 static void on_engine_log(void *ud, int level, const char *msg)
 {
-    /* "query X started: a -> b": the driver prints one line per running query itself
-     * (`weir run`: "running X: a -> b"), so the engine's copy is a debug line here */
-    if (level == WR_LOG_INFO && strncmp(msg, "query ", 6) == 0 && strstr(msg, " started: "))
-        level = WR_LOG_DEBUG;
     rt_log(ud, level, "%s", msg);
 }
 

@@ -549,7 +549,7 @@ static int start_cst(wr_exec *ex, wr_source *src, wr_error *err)
     /* the plan points into src: the catalog keeps it until the query is gone (DROP
      * terminates the query first) */
     wr_cat_query_add(eng, q);
-    wr_engine_log(eng, WR_LOG_INFO, "query %s started: materializing %s", q->id, q->src_topic);
+    wr_engine_log(eng, WR_LOG_DEBUG, "query %s started: materializing %s", q->id, q->src_topic);
     wr_exec_ok(ex, WR_RES_QUERY, "Table created", q->id);
     return 0;
 }
@@ -875,7 +875,8 @@ static int exec_create_as(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
         goto fail;
 started:
     wr_cat_query_add(eng, q);
-    wr_engine_log(eng, WR_LOG_INFO, "query %s started: %s -> %s", q->id, q->src_topic,
+    /* drivers announce running queries from the WR_RES_QUERY result; this is detail */
+    wr_engine_log(eng, WR_LOG_DEBUG, "query %s started: %s -> %s", q->id, q->src_topic,
                   q->sink_topic);
     wr_exec_ok(ex, WR_RES_QUERY, wr_arena_sprintf(ex->arena, "Created query with ID %s", q->id),
                q->id);
