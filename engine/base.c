@@ -1204,11 +1204,74 @@ void wr_value_format(const wr_value *v, const wr_type *t, wr_buf *out)
 
 /* ---------------------------------------------------------------- doubles */
 
+/* The fast path of wr_double_format for Java's plain range 1e-3 <= |d| < 1e7 (prices,
+ * amounts, readings: nearly every double a pipeline prints).  The shortest decimal that
+ * round-trips is the integer m over 10^k with the fewest fraction digits k such that
+ * m / 10^k, correctly rounded (one IEEE division: m < 2^53 and 10^k <= 10^22 are exact),
+ * is d again.  Kept to |m| < 2^50: then d's rounding interval, scaled by 10^k, is narrower
+ * than 1/4, so at most one integer lies in it (the shortest is unique, hence also the
+ * closest, as Java picks) and rint of the rounded product d * 10^k finds it.  Returns the
+ * length, or 0 when the digits need more than 2^50 (then the exact search runs). */
+static int double_format_plain(double d, char *out)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+                                 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+    double ad = fabs(d);
+    for (int k = 0; k < (int)(sizeof p10 / sizeof p10[0]); k++) {
+        double x = ad * p10[k];
+        if (x >= 1125899906842624.0) /* 2^50 */
+            return 0;
+        double m = rint(x);
+        if (m / p10[k] != ad)
+            continue;
+        char rev[24], digits[24];
+        int nd = 0;
+        for (uint64_t u = (uint64_t)m; u || nd == 0; u /= 10)
+            rev[nd++] = (char)('0' + (int)(u % 10));
+        for (int i = 0; i < nd; i++)
+            digits[i] = rev[nd - 1 - i];
+        char *o = out;
+        if (d < 0) *o++ = '-';
+        if (k == 0) {
+            memcpy(o, digits, (size_t)nd);
+            o += nd;
+            *o++ = '.';
+            *o++ = '0';
+        } else if (nd > k) {
+            memcpy(o, digits, (size_t)(nd - k));
+            o += nd - k;
+            *o++ = '.';
+            memcpy(o, digits + nd - k, (size_t)k);
+            o += k;
+        } else {
+            *o++ = '0';
+            *o++ = '.';
+            for (int i = nd; i < k; i++) *o++ = '0';
+            memcpy(o, digits, (size_t)nd);
+            o += nd;
+        }
+        *o = 0;
+        return (int)(o - out);
+    }
+    return 0;
+}
+
 int wr_double_format(double d, char *out)
 {
     if (isnan(d)) return sprintf(out, "NaN");
     if (isinf(d)) return sprintf(out, d > 0 ? "Infinity" : "-Infinity");
     if (d == 0) return sprintf(out, signbit(d) ? "-0.0" : "0.0");
+    double a = fabs(d);
+    if (a >= 1e-3 && a < 1e7) {
+        int n = double_format_plain(d, out);
+        if (n) return n;
+    }
+    return wr_double_format_exact(d, out);
+}
+
+int wr_double_format_exact(double d, char *out)
+{
+    if (isnan(d) || isinf(d) || d == 0) return wr_double_format(d, out);
     /* shortest digits that round-trip, but at least two: Java (JDK 19+ spec) picks the
      * closest 2-digit decimal when one digit would do, hence 4.9E-324 and not 5.0E-324 */
     char tmp[40];

@@ -250,6 +250,9 @@ void wr_value_format(const wr_value *v, const wr_type *t, wr_buf *out);
  * notation ("1.0E7", "4.9E-324") at >= 1e7 and < 1e-3, "NaN", "Infinity", "-Infinity".
  * Returns the length written (buffer of 32 bytes is always enough). */
 int wr_double_format(double d, char *out);
+/* The same text by a search over printf precisions checked with strtod (several times
+ * slower); wr_double_format's fallback and the reference its fast path is tested against. */
+int wr_double_format_exact(double d, char *out);
 
 /* DECIMAL text with exactly `scale` fractional digits ("2.000", "-0.50"). */
 void wr_decimal_format(wr_int128 unscaled, int scale, wr_buf *out);

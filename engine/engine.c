@@ -120,6 +120,8 @@ int wr_query_rekeys(const wr_query *q)
     return 0;
 }
 
+const char *wr_query_repartition_topic(const wr_query *q) { return q->rp_topic; }
+
 int wr_query_coalesces(const wr_query *q)
 {
     if (q->eng->opts.test_mode || q->kind != WR_Q_CTAS)
@@ -128,6 +130,15 @@ int wr_query_coalesces(const wr_query *q)
     if (!v)
         v = wr_engine_get_property(q->eng, "ksql.streams.cache.max.bytes.buffering");
     return !v || strtoll(v, NULL, 10) != 0;
+}
+
+static int chain_checkpoint(op *o, op_ctx *ctx)
+{
+    int rc = 0;
+    for (; o && !rc; o = o->next)
+        if (o->vt->checkpoint)
+            rc = o->vt->checkpoint(o, ctx);
+    return rc;
 }
 
 int wr_engine_flush(wr_engine *eng, wr_error *err)
@@ -139,10 +150,9 @@ int wr_engine_flush(wr_engine *eng, wr_error *err)
         q->ctx.record = NULL;
         q->eval.now_ms = wr_now_ms();
         wr_error_clear(&q->err);
-        int rc = 0;
-        for (op *o = q->head; o && !rc; o = o->next)
-            if (o->vt->checkpoint)
-                rc = o->vt->checkpoint(o, &q->ctx);
+        int rc = chain_checkpoint(q->head, &q->ctx);
+        if (!rc)
+            rc = chain_checkpoint(q->rp_head, &q->ctx);
         q->ctx.row = NULL;
         wr_arena_reset(&q->cycle);
         if (rc) {
@@ -332,6 +342,8 @@ void wr_query_free(wr_query *q)
     if (q->kind != WR_Q_TRANSIENT && q->eng->opts.query_closing)
         q->eng->opts.query_closing(q->eng->opts.query_closing_ud, q);
     op_chain_close(q->head);
+    op_chain_close(q->rp_head);
+    free(q->rp_topic);
     if (q->kind == WR_Q_TRANSIENT) /* a push query's state is never read again */
         for (int i = 0; i < q->ctx.nstores; i++)
             st_store_clear(q->ctx.stores[i], NULL);
@@ -372,16 +384,26 @@ int wr_query_process(wr_query *q, const char *topic, const wr_record *rec, wr_er
 {
     if (!q->head)
         return 0;
-    if (q->src_topic && topic && strcmp(topic, q->src_topic) != 0)
+    int rp = q->rp_topic && topic && strcmp(topic, q->rp_topic) == 0;
+    if (!rp && q->src_topic && topic && strcmp(topic, q->src_topic) != 0)
         return 0;
     q->ctx.record = rec;
     q->eval.now_ms = wr_now_ms();
     wr_error_clear(&q->err);
     int64_t before = q->ctx.stream_time;
-    int rc = op_source_feed(q->head, &q->ctx, rec);
+    int rc;
+    if (rp)
+        rc = op_repart_in_feed(q->rp_head, &q->ctx, rec);
+    else {
+        rc = op_source_feed(q->head, &q->ctx, rec);
+        /* split live: the aggregate's stream time is that of the repartition records it has
+         * read, not of the source records still on their way through the topic */
+        if (q->rp_topic)
+            q->ctx.stream_time = before;
+    }
     /* stream time moved: let windows and timers close (stateful operators) */
     if (!rc && q->ctx.stream_time > before)
-        rc = op_chain_advance(q->head, &q->ctx, q->ctx.stream_time);
+        rc = op_chain_advance(q->rp_head ? q->rp_head : q->head, &q->ctx, q->ctx.stream_time);
     q->ctx.record = NULL;
     q->ctx.row = NULL;
     wr_arena_reset(&q->cycle);

@@ -41,9 +41,13 @@ int wr_query_stateful(const wr_query *q);
 int wr_engine_state_stats(wr_engine *eng, st_stats *out);
 
 /* The query's GROUP BY groups by something else than the message key (its source's key
- * columns, in order): records are re-keyed in this process, where a repartition topic would
- * let several instances share the work (not there yet). */
+ * columns, in order): a persistent query then goes through a repartition topic. */
 int wr_query_rekeys(const wr_query *q);
+/* The internal topic through which a live query that re-keys reaches its aggregate
+ * ("_confluent-ksql-<service.id>query_<ID>-Aggregate-GroupBy-repartition"), or NULL.  The
+ * driver creates it with the source's partition count and feeds its records to
+ * wr_query_process like the source's. */
+const char *wr_query_repartition_topic(const wr_query *q);
 /* Outputs of the query's aggregation are coalesced until the next wr_engine_flush (only the
  * latest row per key and window is emitted): a CREATE TABLE AS SELECT outside test mode, unless
  * cache.max.bytes.buffering is 0 (ksqlDB's switch for "every update").  Read by the aggregate

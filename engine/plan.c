@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_state.h"
 #include "plan.h"
 
 wr_plan_node *wr_plan_node_new(wr_arena *a, int kind, wr_plan_node *input,
@@ -88,9 +89,58 @@ static int is_stateful(const wr_plan_node *n)
            (n->kind == WR_PLAN_SOURCE && n->u.source.materialize);
 }
 
+/* repartition-out's produce: to the repartition topic live, straight to repartition-in in
+ * weir test */
+static int repart_produce(void *ud, op_ctx *ctx, const wr_record *rec)
+{
+    wr_query *q = ud;
+    if (!q->rp_topic)
+        return op_repart_in_feed(q->rp_head, ctx, rec);
+    wr_error e;
+    wr_error_clear(&e);
+    int rc = wr_engine_produce(q->eng, q->rp_topic, rec, &e);
+    if (rc) {
+        op_report rep = {OP_REP_PRODUCTION, "value", e.msg, NULL, 0, q->rp_topic, NULL, 1};
+        wr_plog_report(ctx, &rep);
+        *ctx->err = e;
+    }
+    return rc;
+}
+
+/* Cuts the chain after the group-by operator ops[g] (see wr_query.rp_head). */
+static void repart_split(wr_query *q, wr_plan_node **chain, op *const *ops, int g)
+{
+    const wr_plan_node *src = chain[g];
+    while (src->input)
+        src = src->input;
+    op_repart_spec *sp = &q->rp_spec;
+    sp->schema = chain[g]->schema;
+    sp->changelog = src->kind == WR_PLAN_SOURCE && src->u.source.materialize;
+    sp->produce = repart_produce;
+    sp->ud = q;
+    if (!q->eng->opts.test_mode) {
+        const char *sid = wr_engine_get_property(q->eng, "ksql.service.id");
+        if (!sid)
+            sid = "default_"; /* ksqlDB's default, as the runtime's */
+        q->rp_topic = wr_xstrdup(wr_arena_sprintf(&q->arena, "_confluent-ksql-%squery_%s-Aggregate-"
+                                                  "GroupBy-repartition", sid, q->id));
+    }
+    sp->topic = q->rp_topic ? q->rp_topic : "(in-process repartition)";
+    sp->dedupe = q->rp_topic != NULL;
+    if (q->rp_topic) /* EXPLAIN shows it */
+        chain[g]->detail = wr_arena_sprintf(&q->arena, "%s%srepartition topic %s",
+                                            chain[g]->detail ? chain[g]->detail : "",
+                                            chain[g]->detail ? ", " : "", q->rp_topic);
+    op *out = op_repart_out_new(sp);
+    q->rp_head = op_repart_in_new(sp);
+    q->rp_head->next = ops[g]->next;
+    ops[g]->next = out;
+}
+
 int wr_plan_build(wr_query *q, wr_error *err)
 {
     wr_plan_node *chain[32];
+    op *ops[32];
     int n = 0, stateful = 0;
     for (wr_plan_node *p = q->root; p && n < 32; p = p->input) {
         chain[n++] = p;
@@ -102,7 +152,7 @@ int wr_plan_build(wr_query *q, wr_error *err)
         return err->code ? err->code : WR_ESTATE;
     op *prev = NULL;
     for (int i = n - 1; i >= 0; i--) {
-        op *o = op_for(chain[i]);
+        op *o = ops[i] = op_for(chain[i]);
         if (!o) {
             op_chain_close(q->head);
             q->head = NULL;
@@ -117,7 +167,17 @@ int wr_plan_build(wr_query *q, wr_error *err)
     }
     if (q->kind == WR_Q_TRANSIENT && prev)
         prev->next = op_alloc(sizeof(op), &push_out_vt, NULL);
+    /* persistent aggregations that re-key go through a repartition topic; push queries
+     * aggregate in process */
+    if (q->kind != WR_Q_TRANSIENT && wr_query_rekeys(q))
+        for (int i = 0; i < n; i++)
+            if (chain[i]->kind == WR_PLAN_GROUPBY) {
+                repart_split(q, chain, ops, i);
+                break;
+            }
     int rc = op_chain_open(q->head, &q->ctx);
+    if (!rc && q->rp_head)
+        rc = op_chain_open(q->rp_head, &q->ctx);
     if (rc) {
         *err = q->err;
         return rc;

@@ -85,6 +85,13 @@ struct wr_query {
     wr_plan plan;
     wr_plan_node *root;        /* the sink node (persistent) or the projection (transient) */
     op *head;                  /* runtime chain, the source operator first */
+    /* An aggregation whose grouping key is not the message key runs as two chains, as in
+     * ksqlDB: head .. group-by -> repartition-out, then rp_head (repartition-in) ->
+     * aggregate ... sink.  Live, a Kafka topic (rp_topic) joins them; in weir test
+     * (rp_topic NULL) repartition-out feeds rp_head directly. */
+    op *rp_head;
+    char *rp_topic;
+    op_repart_spec rp_spec;
     wr_fn_config cfg;
     wr_arena cycle;            /* reset after every input record */
     wr_error err;

@@ -338,16 +338,21 @@ static void on_offset_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 err = offsets->elems[i].err;
                 break;
             }
+    /* stopping, a stateful query's positions are already committed with its state (see
+     * shutdown_commit), and those are what the next start resumes from */
+    int state_has_it = rt->stopping && rq->stateful;
     if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
         rq->commit_failed = 1;
-        rt_log(rt, WR_LOG_WARN, "query %s: offset commit failed: %s%s", rq->id,
-               rd_kafka_err2str(err), rt->stopping ? "" : " (retrying on the next cycle)");
+        rt_log(rt, state_has_it ? WR_LOG_INFO : WR_LOG_WARN, "query %s: offset commit failed: %s%s",
+               rq->id, rd_kafka_err2str(err),
+               state_has_it ? " (the offsets committed with the state will be used)"
+               : rt->stopping ? "" : " (retrying on the next cycle)");
     } else if (!err) {
         rt->stats.commits++;
         rt_broker_ok(rt);
     }
     if (last_stop_commit && rt->stop_phase == RT_STOP_COMMIT) {
-        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET && !state_has_it)
             rt->stop_status = -1;
         if (--rt->stop_commits == 0)
             stop_soon(rt);
@@ -1032,11 +1037,29 @@ static int query_start(wr_runtime *rt, wr_query *q, wr_error *err)
         goto fail;
 
     int ns = wr_query_source_count(q);
-    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(ns > 0 ? ns : 1);
-    for (int i = 0; i < ns; i++)
-        if (tp_index(sub, wr_query_source_topic(q, i), RD_KAFKA_PARTITION_UA) < 0)
-            rd_kafka_topic_partition_list_add(sub, wr_query_source_topic(q, i),
-                                              RD_KAFKA_PARTITION_UA);
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(ns + 1);
+    int nparts = 1;
+    for (int i = 0; i < ns; i++) {
+        const char *t = wr_query_source_topic(q, i);
+        if (tp_index(sub, t, RD_KAFKA_PARTITION_UA) < 0)
+            rd_kafka_topic_partition_list_add(sub, t, RD_KAFKA_PARTITION_UA);
+        int np = rt_topic_partitions(rt, t);
+        if (np > nparts)
+            nparts = np;
+    }
+    /* an aggregation that re-keys reads its repartition topic too (same consumer and group,
+     * as a Kafka Streams application reads all its topics); it has as many partitions as
+     * the source, like ksqlDB's */
+    const char *rp = wr_query_repartition_topic(q);
+    if (rp) {
+        if (rt_topic_partitions(rt, rp) < 0 && rt_topic_create(rt, rp, nparts, -1, err) != 0) {
+            rd_kafka_topic_partition_list_destroy(sub);
+            goto fail;
+        }
+        rd_kafka_topic_partition_list_add(sub, rp, RD_KAFKA_PARTITION_UA);
+        rt_log(rt, WR_LOG_INFO, "query %s: GROUP BY re-keys: records go through %s "
+               "(%d partitions)", rq->id, rp, nparts);
+    }
     rd_kafka_resp_err_t e = rd_kafka_subscribe(rq->rk, sub);
     rd_kafka_topic_partition_list_destroy(sub);
     if (e) {
@@ -1048,11 +1071,6 @@ static int query_start(wr_runtime *rt, wr_query *q, wr_error *err)
     rt->stats.queries++;
     rt_log(rt, WR_LOG_DEBUG, "query %s: consuming (group %s, auto.offset.reset=%s)", rq->id,
            group, offset_reset(rt));
-    if (rq->stateful && wr_query_rekeys(q))
-        rt_log(rt, WR_LOG_WARN, "query %s: GROUP BY re-keys records in this process (the grouping "
-               "key is not the message key) and weir has no repartition topic yet: run one "
-               "instance of service %s; several would each aggregate only their own partitions",
-               rq->id, rt->service_id);
     return 0;
 fail:
     rq->closing = 1;
@@ -1669,7 +1687,8 @@ static void shutdown_commit(wr_runtime *rt)
             if (!rq->safe || rq->safe->cnt == 0)
                 continue;
             if (rd_kafka_commit(rq->rk, rq->safe, 1) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-                rt->stop_status = -1;
+                if (!rq->stateful) /* else its positions are in the state just committed */
+                    rt->stop_status = -1;
                 continue;
             }
             rq->commits_in_flight++;

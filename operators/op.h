@@ -165,6 +165,20 @@ typedef struct op_groupby_spec {
     const wr_expr *const *keys; /* [nkeys] over the input row */
 } op_groupby_spec;
 
+/* repartition: the two ends of an aggregation's repartition topic (op_repartition.c).  `out`
+ * encodes the group-by rows (and a table's old rows) keyed by their group key and hands each
+ * record to `produce`; `in` decodes such records (op_repart_in_feed) and pushes them on to
+ * the aggregate. */
+typedef struct op_repart_spec {
+    const wr_schema *schema;   /* the group-by output: group key columns, then the input's */
+    const char *topic;         /* for processing-log entries */
+    int changelog;             /* the input is a table: `in` emits batches with old rows */
+    int dedupe;                /* `in` skips records it applied before (a live topic: a
+                                  replay after a crash writes some twice) */
+    int (*produce)(void *ud, op_ctx *ctx, const wr_record *rec);
+    void *ud;
+} op_repart_spec;
+
 /* The window of an aggregation (all times in ms). */
 typedef struct op_window_spec {
     int kind;                  /* wr_window_kind; WR_WIN_NONE: not windowed */
@@ -255,6 +269,11 @@ op *op_sink_new(const op_sink_spec *spec);
 op *op_groupby_new(const op_groupby_spec *spec);
 op *op_aggregate_new(const op_aggregate_spec *spec);
 op *op_having_new(const op_having_spec *spec);
+op *op_repart_out_new(const op_repart_spec *spec);
+op *op_repart_in_new(const op_repart_spec *spec);
+/* Decodes one repartition record and pushes it downstream (a record that does not decode is
+ * reported and skipped: 0).  Negative only for fatal errors. */
+int op_repart_in_feed(op *o, op_ctx *ctx, const wr_record *rec);
 
 /* ---------------------------------------------------------------- materialized tables
  * Pull queries read the stores of running queries directly (the same LMDB environment and

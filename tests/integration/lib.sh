@@ -33,11 +33,12 @@ show() { echo "# --- $1" >&2; tail -n "${2:-40}" "$1" 2>/dev/null | sed 's/^/#  
 # bg NAME CMD...: start CMD in the background, output in $T/NAME.log; sets LAST_PID
 bg() { local n=$1; shift; "$@" >"$T/$n.log" 2>&1 & LAST_PID=$!; BG_PIDS+=("$LAST_PID"); }
 
-# wait_for SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds
+# wait_for SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds, for at most SECONDS
+# of wall-clock time (however long COMMAND itself takes)
 wait_for() {
-    local limit=$(( $1 * 10 )) i=0; shift
+    local end=$((SECONDS + $1)); shift
     while ! "$@" >/dev/null 2>&1; do
-        i=$((i + 1)); [ "$i" -ge "$limit" ] && return 1; sleep 0.1
+        [ "$SECONDS" -ge "$end" ] && return 1; sleep 0.1
     done
 }
 
@@ -92,5 +93,66 @@ log_has() { grep -Eq -- "$2" "$1"; }
 topic_count() { kcat -b "$BOOTSTRAP" -C -t "$1" -e -q -f '%k\n' 2>/dev/null | wc -l; }
 # topic_distinct TOPIC: distinct keys in TOPIC right now
 topic_distinct() { kcat -b "$BOOTSTRAP" -C -t "$1" -e -q -f '%k\n' 2>/dev/null | sort -u | wc -l; }
+# quiet COMMAND...: COMMAND with its output discarded (for check)
+quiet() { "$@" >/dev/null 2>&1; }
 # at_least N COMMAND...: true when COMMAND prints a number >= N (for wait_for)
 at_least() { local n=$1; shift; [ "$("$@")" -ge "$n" ]; }
+
+# ---------------------------------------------------------------- windowed velocity (live_*.sh)
+# gen N CARDS SEED OUT [txid]: "card<TAB>json" lines in OUT ("tx<i><TAB>json" with txid: keyed
+# by transaction, so a GROUP BY card re-keys), the JSON holding card, kind, amount and ts;
+# expected per-card 5-minute tumbling COUNT and SUM {"card|windowstart": [n, total]} in
+# OUT.expected; event times 150 ms apart from a fixed base (about 6 windows for 12 000)
+gen() {
+    "$PY" - "$@" <<'EOF'
+import json, random, sys
+n, cards, seed, out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+by_tx = len(sys.argv) > 5 and sys.argv[5] == "txid"
+rnd = random.Random(seed)
+base = 1700000100000
+exp = {}
+with open(out, "w") as f:
+    for i in range(n):
+        card = "c%05d" % rnd.randrange(cards) if cards < n else "c%05d" % i
+        amount = rnd.randrange(1, 500)
+        ts = base + i * 150
+        v = {"card": card, "kind": "withdrawal", "amount": amount, "ts": ts}
+        f.write("%s\t%s\n" % ("tx%d" % i if by_tx else card, json.dumps(v)))
+        k = "%s|%d" % (card, ts - ts % 300000)
+        c = exp.setdefault(k, [0, 0])
+        c[0] += 1
+        c[1] += amount
+json.dump(exp, open(out + ".expected", "w"))
+EOF
+}
+# compare TOPIC EXPECTED: the last record of every (key, window) of TOPIC against EXPECTED;
+# prints "windows=W mismatched=M missing=X records=R" and exits 0 when all match
+compare() {
+    consume_all "$1" 2 >"$T/cmp.json"
+    "$PY" - "$T/cmp.json" "$2" <<'EOF'
+import json, sys
+last = {}
+records = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    kh = r["key_hex"]
+    card, start = bytes.fromhex(kh[:-16]).decode(), int(kh[-16:], 16)
+    last["%s|%d" % (card, start)] = r["value"]
+    records += 1
+exp = json.load(open(sys.argv[2]))
+bad = missing = 0
+for k, (n, total) in exp.items():
+    v = last.get(k)
+    if v is None:
+        missing += 1
+        continue
+    v = json.loads(v)
+    if v["N"] != n or v["TOTAL"] != total:
+        bad += 1
+        if bad <= 3:
+            print("# %s: got %s, want N %d TOTAL %d" % (k, v, n, total), file=sys.stderr)
+print("windows=%d mismatched=%d missing=%d records=%d extra=%d" %
+      (len(exp), bad, missing, records, len(set(last) - set(exp))))
+sys.exit(0 if bad == 0 and missing == 0 and len(last) == len(exp) else 1)
+EOF
+}

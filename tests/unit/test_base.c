@@ -33,6 +33,39 @@ static void test_double_java_text(void **state)
     check_double(2147483648.9, "2.1474836489E9");
 }
 
+/* The fast path (plain range) must give exactly what the exact search gives: decimals of
+ * every length from 1 to 17 digits scaled into [1e-3, 1e7), their neighbours one ulp away,
+ * and sums that do not round-trip short (0.1 + 0.2). */
+static void test_double_fast_path(void **state)
+{
+    (void)state;
+    uint64_t x = 0x243F6A8885A308D3ULL;
+    int checked = 0;
+    for (int i = 0; i < 600000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int digits = 1 + (int)(x % 17), scale = (int)((x >> 8) % 20);
+        uint64_t m = (x >> 16) % 100000000000000000ULL; /* up to 17 digits */
+        uint64_t lim = 1;
+        for (int k = 0; k < digits; k++) lim *= 10;
+        m %= lim;
+        double d = (double)m;
+        for (int k = 0; k < scale; k++) d /= 10;
+        if ((x >> 60) & 1) d = nextafter(d, INFINITY);
+        if ((x >> 61) & 1) d = -d;
+        if ((x >> 62) & 1) d = d * 0.1 + 0.2;
+        if (fabs(d) < 1e-3 || fabs(d) >= 1e7) continue;
+        char fast[48], exact[48];
+        wr_double_format(d, fast);
+        wr_double_format_exact(d, exact);
+        if (strcmp(fast, exact)) fprintf(stderr, "%.17g: fast %s, exact %s\n", d, fast, exact);
+        assert_string_equal(fast, exact);
+        checked++;
+    }
+    assert_true(checked > 300000);
+}
+
 /* The shortest-digits search must give what a linear search over precisions gives. */
 static void test_double_shortest_random(void **state)
 {
@@ -236,6 +269,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_double_java_text), cmocka_unit_test(test_double_shortest_random),
+        cmocka_unit_test(test_double_fast_path),
         cmocka_unit_test(test_decimal),
         cmocka_unit_test(test_base64),           cmocka_unit_test(test_error_format),
         cmocka_unit_test(test_casts),            cmocka_unit_test(test_compare_equal),
