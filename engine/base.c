@@ -1204,6 +1204,12 @@ void wr_value_format(const wr_value *v, const wr_type *t, wr_buf *out)
 
 /* ---------------------------------------------------------------- doubles */
 
+static int double_format_search(double d, char *out, int lo);
+
+static const double pow10_exact[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+                                     1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+                                     1e20, 1e21, 1e22};
+
 /* The fast path of wr_double_format for Java's plain range 1e-3 <= |d| < 1e7 (prices,
  * amounts, readings: nearly every double a pipeline prints).  The shortest decimal that
  * round-trips is the integer m over 10^k with the fewest fraction digits k such that
@@ -1214,10 +1220,9 @@ void wr_value_format(const wr_value *v, const wr_type *t, wr_buf *out)
  * length, or 0 when the digits need more than 2^50 (then the exact search runs). */
 static int double_format_plain(double d, char *out)
 {
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-                                 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+    const double *p10 = pow10_exact;
     double ad = fabs(d);
-    for (int k = 0; k < (int)(sizeof p10 / sizeof p10[0]); k++) {
+    for (int k = 0; k <= 18; k++) {
         double x = ad * p10[k];
         if (x >= 1125899906842624.0) /* 2^50 */
             return 0;
@@ -1256,6 +1261,49 @@ static int double_format_plain(double d, char *out)
     return 0;
 }
 
+int wr_double_parse_fast(const char *s, size_t n, double *out)
+{
+    /* Clinger's fast path: a decimal whose digits form an integer m < 2^53 and whose power
+     * of ten e is within +-22 (10^e is exact) is m * 10^e or m / 10^-e, one correctly
+     * rounded IEEE operation: exactly what strtod returns. */
+    size_t i = 0;
+    int neg = 0, nd = 0, any = 0;
+    long e = 0;
+    uint64_t m = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, any = 1)
+        if (m || s[i] != '0') {
+            if (++nd > 19) return -1;
+            m = m * 10 + (uint64_t)(s[i] - '0');
+        }
+    if (i < n && s[i] == '.')
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, any = 1) {
+            e--;
+            if (m || s[i] != '0') {
+                if (++nd > 19) return -1;
+                m = m * 10 + (uint64_t)(s[i] - '0');
+            }
+        }
+    if (!any) return -1;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        int eneg = 0, ed = 0;
+        long x = 0;
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            eneg = s[i++] == '-';
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, ed++)
+            if (x < 100000) x = x * 10 + (s[i] - '0');
+        if (!ed) return -1;
+        e += eneg ? -x : x;
+    }
+    if (i != n || m > ((uint64_t)1 << 53) || e < -22 || e > 22) return -1;
+    double d = (double)m;
+    d = e < 0 ? d / pow10_exact[-e] : d * pow10_exact[e];
+    *out = neg ? -d : d;
+    return 0;
+}
+
 int wr_double_format(double d, char *out)
 {
     if (isnan(d)) return sprintf(out, "NaN");
@@ -1265,19 +1313,28 @@ int wr_double_format(double d, char *out)
     if (a >= 1e-3 && a < 1e7) {
         int n = double_format_plain(d, out);
         if (n) return n;
+        /* every decimal of up to 15 digits in this range is below 2^50: the shortest has
+         * 16 or 17 digits */
+        return double_format_search(d, out, 16);
     }
-    return wr_double_format_exact(d, out);
+    return double_format_search(d, out, 2);
 }
 
 int wr_double_format_exact(double d, char *out)
 {
     if (isnan(d) || isinf(d) || d == 0) return wr_double_format(d, out);
+    return double_format_search(d, out, 2);
+}
+
+/* The shortest precision in [lo, 17] whose correctly rounded digits round-trip. */
+static int double_format_search(double d, char *out, int lo)
+{
     /* shortest digits that round-trip, but at least two: Java (JDK 19+ spec) picks the
      * closest 2-digit decimal when one digit would do, hence 4.9E-324 and not 5.0E-324 */
     char tmp[40];
     /* Round-tripping is monotonic in the number of digits, so binary-search the smallest
      * precision in [2, 17] (17 always round-trips): ~4 printf/strtod pairs, not up to 16. */
-    int lo = 2, hi = 17;
+    int hi = 17;
     while (lo < hi) {
         int mid = (lo + hi) / 2;
         snprintf(tmp, sizeof tmp, "%.*e", mid - 1, d);

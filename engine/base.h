@@ -253,6 +253,10 @@ int wr_double_format(double d, char *out);
 /* The same text by a search over printf precisions checked with strtod (several times
  * slower); wr_double_format's fallback and the reference its fast path is tested against. */
 int wr_double_format_exact(double d, char *out);
+/* Parses the decimal text s[0..n) ([-]digits[.digits][e[+-]digits]) when that can be done
+ * exactly without strtod (at most 19 significant digits below 2^53, power of ten within
+ * +-22): 0 and *out, the value strtod would give; -1 for anything else (then use strtod). */
+int wr_double_parse_fast(const char *s, size_t n, double *out);
 
 /* DECIMAL text with exactly `scale` fractional digits ("2.000", "-0.50"). */
 void wr_decimal_format(wr_int128 unscaled, int scale, wr_buf *out);

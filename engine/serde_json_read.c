@@ -559,6 +559,11 @@ static int convert_number(jscan *j, const jnum *x, const wr_type *t, wr_value *o
         *out = wr_i64(t->kind, (int64_t)num_low_bits(x));
         return 0;
     case WR_DOUBLE: {
+        double d;
+        if (wr_double_parse_fast(x->s, x->n, &d) == 0) {
+            *out = wr_double(d);
+            return 0;
+        }
         char tmp[64];
         char *buf = x->n < sizeof tmp ? tmp : wr_arena_alloc(j->a, x->n + 1);
         memcpy(buf, x->s, x->n);

@@ -66,6 +66,40 @@ static void test_double_fast_path(void **state)
     assert_true(checked > 300000);
 }
 
+/* The exact fast parse must agree with strtod bit for bit, and refuse what it cannot do. */
+static void test_double_parse_fast(void **state)
+{
+    (void)state;
+    static const char *const refused[] = {"", "-", ".", "1e", "abc", "1.5x", "12345678901234567890",
+                                          "1e23", "9007199254740993", "1e-23"};
+    double d;
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_int_equal(wr_double_parse_fast(refused[i], strlen(refused[i]), &d), -1);
+    assert_int_equal(wr_double_parse_fast("-0", 2, &d), 0);
+    assert_true(d == 0 && signbit(d));
+    uint64_t x = 0x13198A2E03707344ULL;
+    int fast = 0;
+    for (int i = 0; i < 300000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        char txt[64];
+        int ip = (int)(x % 100000000), fd = (int)((x >> 30) % 12), e = (int)((x >> 40) % 50) - 25;
+        uint64_t lim = 10;
+        for (int k = 0; k < fd; k++) lim *= 10;
+        int n = snprintf(txt, sizeof txt, "%s%d.%0*llu", (x >> 62) & 1 ? "-" : "", ip, fd + 1,
+                         (unsigned long long)((x >> 20) % lim));
+        if ((x >> 61) & 1) n += snprintf(txt + n, sizeof txt - (size_t)n, "e%d", e);
+        if (wr_double_parse_fast(txt, (size_t)n, &d) == 0) {
+            double want = strtod(txt, NULL);
+            if (memcmp(&d, &want, sizeof d)) fprintf(stderr, "%s: fast %.17g strtod %.17g\n", txt, d, want);
+            assert_memory_equal(&d, &want, sizeof d);
+            fast++;
+        }
+    }
+    assert_true(fast > 100000);
+}
+
 /* The shortest-digits search must give what a linear search over precisions gives. */
 static void test_double_shortest_random(void **state)
 {
@@ -270,6 +304,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_double_java_text), cmocka_unit_test(test_double_shortest_random),
         cmocka_unit_test(test_double_fast_path),
+        cmocka_unit_test(test_double_parse_fast),
         cmocka_unit_test(test_decimal),
         cmocka_unit_test(test_base64),           cmocka_unit_test(test_error_format),
         cmocka_unit_test(test_casts),            cmocka_unit_test(test_compare_equal),
