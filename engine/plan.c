@@ -96,15 +96,7 @@ static int repart_produce(void *ud, op_ctx *ctx, const wr_record *rec)
     wr_query *q = ud;
     if (!q->rp_topic)
         return op_repart_in_feed(q->rp_head, ctx, rec);
-    wr_error e;
-    wr_error_clear(&e);
-    int rc = wr_engine_produce(q->eng, q->rp_topic, rec, &e);
-    if (rc) {
-        op_report rep = {OP_REP_PRODUCTION, "value", e.msg, NULL, 0, q->rp_topic, NULL, 1};
-        wr_plog_report(ctx, &rep);
-        *ctx->err = e;
-    }
-    return rc;
+    return wr_query_produce(q, ctx, q->rp_topic, rec);
 }
 
 /* Cuts the chain after the group-by operator ops[g] (see wr_query.rp_head). */

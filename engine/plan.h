@@ -169,6 +169,9 @@ void wr_exec_ok(wr_exec *ex, int kind, const char *msg, const char *query_id);
 
 /* ---- processing log (plog.c) ---- */
 void wr_plog_report(op_ctx *ctx, const op_report *rep);
+/* Produces one record of q to topic; a failure is processing-logged (production error) and
+ * set as the cycle's fatal error.  0 or the WR_E* code. */
+int wr_query_produce(wr_query *q, op_ctx *ctx, const char *topic, const wr_record *rec);
 
 /* ---- helpers shared by the statement code ---- */
 /* The candidate for a "Did you mean 'X'?" hint on a name: the closest within one edit per

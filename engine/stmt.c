@@ -556,18 +556,23 @@ static int start_cst(wr_exec *ex, wr_source *src, wr_error *err)
 
 /* ---------------------------------------------------------------- persistent queries */
 
-static int sink_produce(void *ud, op_ctx *ctx, const wr_record *rec)
+int wr_query_produce(wr_query *q, op_ctx *ctx, const char *topic, const wr_record *rec)
 {
-    wr_query *q = ud;
     wr_error e;
     wr_error_clear(&e);
-    int rc = wr_engine_produce(q->eng, q->sink_topic, rec, &e);
+    int rc = wr_engine_produce(q->eng, topic, rec, &e);
     if (rc) {
-        op_report rep = {OP_REP_PRODUCTION, "value", e.msg, NULL, 0, q->sink_topic, NULL, 1};
+        op_report rep = {OP_REP_PRODUCTION, "value", e.msg, NULL, 0, topic, NULL, 1};
         wr_plog_report(ctx, &rep);
         *ctx->err = e;
     }
     return rc;
+}
+
+static int sink_produce(void *ud, op_ctx *ctx, const wr_record *rec)
+{
+    wr_query *q = ud;
+    return wr_query_produce(q, ctx, q->sink_topic, rec);
 }
 
 /* Deep copy of a schema into arena a. */

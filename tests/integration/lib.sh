@@ -156,3 +156,20 @@ print("windows=%d mismatched=%d missing=%d records=%d extra=%d" %
 sys.exit(0 if bad == 0 and missing == 0 and len(last) == len(exp) else 1)
 EOF
 }
+# kill_restarts TIMES MIN MAX PATTERN NAME SQL [ARGS...]: while the producer $PROD runs, TIMES
+# times: wait a random MIN..MAX seconds, SIGKILL $RUN_PID, restart `weir run SQL ARGS` as
+# NAME<i> and wait until its log matches PATTERN (its partitions are assigned); sets KILLS
+kill_restarts() {
+    local times=$1 lo=$2 hi=$3 pat=$4 name=$5 sql=$6 i
+    shift 6
+    KILLS=0
+    for i in $(seq "$times"); do
+        sleep "$(awk -v s="$RANDOM" -v lo="$lo" -v hi="$hi" 'BEGIN {srand(s); printf "%.1f", lo + rand() * (hi - lo)}')"
+        kill -0 "$PROD" 2>/dev/null || break
+        kill -KILL "$RUN_PID"
+        { wait "$RUN_PID"; } 2>/dev/null
+        KILLS=$((KILLS + 1))
+        run_start "$name$i" "$sql" "$@" || break
+        wait_for 30 log_has "$T/$name$i.log" "$pat"
+    done
+}

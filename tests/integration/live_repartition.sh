@@ -76,16 +76,8 @@ run_start k0 "$T/q2.sql" "${ARGS[@]}"
 wait_for 30 log_has "$T/k0.log" "assigned 8 partition"
 produce pay2 --delay-ms 3 <"$T/in2.tsv" &
 PROD=$!
-kills=0
-for i in 1 2; do
-    sleep "$(awk -v s="$RANDOM" 'BEGIN {srand(s); printf "%.1f", 0.5 + rand() * 1.5}')"
-    kill -0 "$PROD" 2>/dev/null || break
-    kill -KILL "$RUN_PID"
-    { wait "$RUN_PID"; } 2>/dev/null
-    kills=$((kills + 1))
-    run_start "k$i" "$T/q2.sql" "${ARGS[@]}" || break
-    wait_for 30 log_has "$T/k$i.log" "assigned 8 partition"
-done
+kill_restarts 2 0.5 2 "assigned 8 partition" k "$T/q2.sql" "${ARGS[@]}"
+kills=$KILLS
 check "killed weir run with SIGKILL $kills times while the input flowed" test "$kills" -ge 2
 wait "$PROD"
 check "the 8 000 input records were produced" test $? -eq 0

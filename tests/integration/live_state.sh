@@ -38,17 +38,9 @@ run_start run0 "$T/q.sql" "${ARGS[@]}"
 wait_for 30 log_has "$T/run0.log" "assigned 4 partition"
 produce tx --delay-ms 3 <"$T/in.tsv" &
 PROD=$!
-kills=0
-for i in 1 2 3; do
-    # a random point 0.3 to 2 s into the run's processing
-    sleep "$(awk -v s="$RANDOM" 'BEGIN {srand(s); printf "%.1f", 0.3 + rand() * 1.7}')"
-    kill -0 "$PROD" 2>/dev/null || break
-    kill -KILL "$RUN_PID"
-    { wait "$RUN_PID"; } 2>/dev/null
-    kills=$((kills + 1))
-    run_start "run$i" "$T/q.sql" "${ARGS[@]}" || break
-    wait_for 30 log_has "$T/run$i.log" "assigned 4 partition"
-done
+# at random points 0.3 to 2 s into the run's processing
+kill_restarts 3 0.3 2 "assigned 4 partition" run "$T/q.sql" "${ARGS[@]}"
+kills=$KILLS
 check "killed weir run with SIGKILL $kills times while the input flowed" test "$kills" -ge 3
 wait "$PROD"
 check "the 12 000 input records were produced" test $? -eq 0
