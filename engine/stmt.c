@@ -648,7 +648,13 @@ static void terminate(wr_engine *eng, wr_query *q)
     /* like ksqlDB, a terminated query's state is deleted (at the next commit) */
     for (int i = 0; i < q->ctx.nstores; i++)
         st_store_clear(q->ctx.stores[i], NULL);
+    /* and its internal repartition topic, once nothing reads it any more (a shutdown frees
+     * queries too, but keeps their topics: it does not come here) */
+    char *rp = q->rp_topic ? wr_xstrdup(q->rp_topic) : NULL;
     wr_query_free(q);
+    if (rp && eng->opts.topics && eng->opts.topics->remove)
+        eng->opts.topics->remove(eng->opts.topics_ud, rp);
+    free(rp);
 }
 
 
