@@ -244,6 +244,27 @@ int wr_value_cast(wr_arena *a, const wr_value *v, const wr_type *from, const wr_
  * then fields print positionally). */
 void wr_value_format(const wr_value *v, const wr_type *t, wr_buf *out);
 
+/* ---------------------------------------------------------------- big-endian integers */
+
+/* The n low bytes of v at p, most significant first (state keys, Kafka window suffixes,
+ * internal record layouts). */
+static inline void wr_be_put(void *p, uint64_t v, int n)
+{
+    unsigned char *b = p;
+    for (int i = n - 1; i >= 0; i--, v >>= 8)
+        b[i] = (unsigned char)v;
+}
+
+/* The n-byte big-endian unsigned integer at p. */
+static inline uint64_t wr_be_get(const void *p, int n)
+{
+    const unsigned char *b = p;
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | b[i];
+    return v;
+}
+
 /* ---------------------------------------------------------------- numbers as text */
 
 /* Java's Double.toString: shortest round-trip digits, always a fraction part, scientific

@@ -537,14 +537,6 @@ static rt_query *query_find_id(wr_runtime *rt, const char *id)
 
 /* Windowed keys on Kafka carry the window after the key (Kafka Streams' layout): time
  * windows 8 bytes start, session windows 8 bytes end then 8 bytes start (big-endian). */
-static int64_t be64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return (int64_t)v;
-}
-
 void rt_record_from_message(wr_runtime *rt, const rd_kafka_message_t *m, wr_record *rec,
                             wr_header *hdrs, int nh, int windowed)
 {
@@ -562,12 +554,12 @@ void rt_record_from_message(wr_runtime *rt, const rd_kafka_message_t *m, wr_reco
         const unsigned char *k = (const unsigned char *)rec->key;
         if (windowed == WR_WIN_SESSION && rec->key_len >= 16) {
             rec->win_kind = WR_WIN_SESSION;
-            rec->win_end = be64(k + rec->key_len - 16);
-            rec->win_start = be64(k + rec->key_len - 8);
+            rec->win_end = (int64_t)wr_be_get(k + rec->key_len - 16, 8);
+            rec->win_start = (int64_t)wr_be_get(k + rec->key_len - 8, 8);
             rec->key_len -= 16;
         } else if (windowed != WR_WIN_SESSION && rec->key_len >= 8) {
             rec->win_kind = windowed;
-            rec->win_start = be64(k + rec->key_len - 8);
+            rec->win_start = (int64_t)wr_be_get(k + rec->key_len - 8, 8);
             rec->win_end = rec->win_start; /* the window size is not on the wire */
             rec->key_len -= 8;
         }

@@ -256,14 +256,6 @@ static int on_remove(void *ud, const char *topic)
 
 /* ---------------------------------------------------------------- produce */
 
-static void put_be64(char *p, int64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (char)(v & 0xff);
-        v = (int64_t)((uint64_t)v >> 8);
-    }
-}
-
 /* The producer's handle of topic, created on first use and kept until the producer goes:
  * rd_kafka_producev with a topic name looks the handle up (and locks) for every record.  A
  * handle is a local object: holding one creates nothing on the cluster. */
@@ -310,10 +302,10 @@ int rt_produce(wr_runtime *rt, const char *topic, const wr_record *rec, wr_error
         char *k = klen + extra <= sizeof kbuf ? kbuf : (kheap = wr_xmalloc(klen + extra));
         memcpy(k, key, klen);
         if (rec->win_kind == WR_WIN_SESSION) {
-            put_be64(k + klen, rec->win_end);
-            put_be64(k + klen + 8, rec->win_start);
+            wr_be_put(k + klen, (uint64_t)rec->win_end, 8);
+            wr_be_put(k + klen + 8, (uint64_t)rec->win_start, 8);
         } else {
-            put_be64(k + klen, rec->win_start);
+            wr_be_put(k + klen, (uint64_t)rec->win_start, 8);
         }
         key = k;
         klen += extra;

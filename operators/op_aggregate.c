@@ -184,21 +184,6 @@ typedef struct agg_op {
 
 #define AGG_HOLD_MAX ((size_t)8 << 20)
 
-static void put_be64(unsigned char *p, int64_t v)
-{
-    uint64_t u = (uint64_t)v;
-    for (int i = 7; i >= 0; i--, u >>= 8)
-        p[i] = (unsigned char)u;
-}
-
-static int64_t get_be64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return (int64_t)v;
-}
-
 /* ---- states ---- */
 
 /* Fresh states for a new group/window. */
@@ -219,7 +204,7 @@ static int states_decode(agg_op *a, op_ctx *ctx, const void *v, size_t vl, wr_va
     const op_aggregate_spec *sp = a->base.spec;
     if (vl < 8)
         return WR_EDATA;
-    *maxts = get_be64(v);
+    *maxts = (int64_t)wr_be_get(v, 8);
     return wr_values_decode((const unsigned char *)v + 8, vl - 8, a->stypes, sp->naggs,
                             ctx->arena, st);
 }
@@ -251,7 +236,7 @@ static void state_store(agg_op *a, const void *k, size_t kl, const wr_value *st,
 {
     const op_aggregate_spec *sp = a->base.spec;
     unsigned char b[8];
-    put_be64(b, maxts);
+    wr_be_put(b, (uint64_t)maxts, 8);
     wr_buf_reset(&a->val);
     wr_buf_append(&a->val, b, 8);
     wr_values_encode(st, a->stypes, sp->naggs, &a->val);
@@ -877,8 +862,8 @@ static const unsigned char meta_key[4] = {0, 0, 0, 0}; /* st_key("") */
 static void meta_store(agg_op *a)
 {
     unsigned char b[16];
-    put_be64(b, a->stream_time);
-    put_be64(b + 8, a->seq);
+    wr_be_put(b, (uint64_t)a->stream_time, 8);
+    wr_be_put(b + 8, (uint64_t)a->seq, 8);
     st_put(a->timers, meta_key, sizeof meta_key, b, sizeof b);
     a->meta_dirty = 0;
 }
@@ -933,8 +918,8 @@ static int meta_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
 {
     agg_op *a = ud;
     if (kl == sizeof meta_key && vl == 16) {
-        a->stream_time = get_be64(v);
-        a->seq = get_be64((const unsigned char *)v + 8);
+        a->stream_time = (int64_t)wr_be_get(v, 8);
+        a->seq = (int64_t)wr_be_get((const unsigned char *)v + 8, 8);
     }
     return 1;
 }
@@ -1002,7 +987,7 @@ int op_aggregate_row(const op_aggregate_spec *sp, wr_arena *a, const void *k, si
     wr_value *st = wr_arena_alloc(a, sizeof(wr_value) * (size_t)(sp->naggs + 1));
     if (wr_values_decode((const unsigned char *)v + 8, vl - 8, t + sp->nkeys, sp->naggs, a, st))
         return WR_EDATA;
-    out->ts = get_be64(v);
+    out->ts = (int64_t)wr_be_get(v, 8);
     if (sp->win.kind == WR_WIN_SESSION && ns >= 1) {
         out->win_end = suf[0];
         out->win_start = ns > 1 ? suf[1] : suf[0];

@@ -43,32 +43,12 @@ typedef struct repart_op {
     st_store *marks;       /* in, live: applied marks (see above) */
 } repart_op;
 
-static void be_put(unsigned char *p, uint64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
-static void put_u64(wr_buf *b, uint64_t v)
+/* Appends the n-byte big-endian v to b. */
+static void put_be(wr_buf *b, uint64_t v, int n)
 {
     unsigned char p[8];
-    be_put(p, v, 8);
-    wr_buf_append(b, p, 8);
-}
-
-static void put_u32(wr_buf *b, uint32_t v)
-{
-    unsigned char p[4];
-    be_put(p, v, 4);
-    wr_buf_append(b, p, 4);
-}
-
-static uint64_t get_u(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
+    wr_be_put(p, v, n);
+    wr_buf_append(b, p, (size_t)n);
 }
 
 static void report(op_ctx *ctx, int type, const char *target, const char *msg, const char *data,
@@ -98,19 +78,19 @@ static int out_push(op *o, op_ctx *ctx, int port, const op_batch *b)
                                                              (old ? RP_OLD : 0))};
         wr_buf_append(&r->val, head, 2);
         const wr_row *src = row->tombstone ? old : row;
-        put_u32(&r->val, (uint32_t)src->partition);
-        put_u64(&r->val, (uint64_t)src->offset);
-        put_u32(&r->val, (uint32_t)i);
+        put_be(&r->val, (uint32_t)src->partition, 4);
+        put_be(&r->val, (uint64_t)src->offset, 8);
+        put_be(&r->val, (uint32_t)i, 4);
         if (!row->tombstone) {
-            put_u64(&r->val, (uint64_t)row->ts);
+            put_be(&r->val, (uint64_t)row->ts, 8);
             wr_buf_reset(&r->tmp);
             wr_values_encode(row->cols + sch->nkey, r->types + sch->nkey, nv, &r->tmp);
-            put_u32(&r->val, (uint32_t)r->tmp.len);
+            put_be(&r->val, (uint32_t)r->tmp.len, 4);
             if (r->tmp.len)
                 wr_buf_append(&r->val, r->tmp.data, r->tmp.len);
         }
         if (old) {
-            put_u64(&r->val, (uint64_t)old->ts);
+            put_be(&r->val, (uint64_t)old->ts, 8);
             wr_values_encode(old->cols + sch->nkey, r->types + sch->nkey, nv, &r->val);
         }
         wr_record rec;
@@ -149,18 +129,18 @@ static wr_row *row_decode(repart_op *r, op_ctx *ctx, const wr_value *keys, const
 static int seen(repart_op *r, op_ctx *ctx, int32_t rp, int32_t sp, int64_t off, uint32_t idx)
 {
     unsigned char k[8], v[12];
-    be_put(k, (uint32_t)rp, 4);
-    be_put(k + 4, (uint32_t)sp, 4);
+    wr_be_put(k, (uint32_t)rp, 4);
+    wr_be_put(k + 4, (uint32_t)sp, 4);
     const void *pv;
     size_t pl;
     if (st_get(r->marks, k, 8, &pv, &pl, ctx->err) > 0 && pl == 12) {
-        int64_t moff = (int64_t)get_u(pv, 8);
-        uint32_t midx = (uint32_t)get_u((const unsigned char *)pv + 8, 4);
+        int64_t moff = (int64_t)wr_be_get(pv, 8);
+        uint32_t midx = (uint32_t)wr_be_get((const unsigned char *)pv + 8, 4);
         if (off < moff || (off == moff && idx <= midx))
             return 1;
     }
-    be_put(v, (uint64_t)off, 8);
-    be_put(v + 8, idx, 4);
+    wr_be_put(v, (uint64_t)off, 8);
+    wr_be_put(v + 8, idx, 4);
     st_put(r->marks, k, 8, v, 12);
     return 0;
 }
@@ -183,20 +163,20 @@ int op_repart_in_feed(op *o, op_ctx *ctx, const wr_record *rec)
     else if (n < 18)
         why = "the record is truncated";
     else {
-        int32_t spart = (int32_t)get_u(p + 2, 4);
-        int64_t soff = (int64_t)get_u(p + 6, 8);
-        uint32_t idx = (uint32_t)get_u(p + 14, 4);
+        int32_t spart = (int32_t)wr_be_get(p + 2, 4);
+        int64_t soff = (int64_t)wr_be_get(p + 6, 8);
+        uint32_t idx = (uint32_t)wr_be_get(p + 14, 4);
         if (r->marks && soff >= 0 && rec->partition >= 0 &&
             seen(r, ctx, rec->partition, spart, soff, idx))
             return ctx->err->code ? ctx->err->code : 0;
         p += 18;
         n -= 18;
         if (flags & RP_NEW) {
-            uint64_t len = n >= 12 ? get_u(p + 8, 4) : 0;
+            uint64_t len = n >= 12 ? wr_be_get(p + 8, 4) : 0;
             if (n < 12 || len > n - 12 || !(row = row_decode(r, ctx, keys, p + 12, (size_t)len)))
                 why = "the row does not decode";
             else {
-                row->ts = (int64_t)get_u(p, 8);
+                row->ts = (int64_t)wr_be_get(p, 8);
                 row->partition = spart;
                 row->offset = soff;
                 p += 12 + len;
@@ -207,7 +187,7 @@ int op_repart_in_feed(op *o, op_ctx *ctx, const wr_record *rec)
             if (n < 8 || !(old = row_decode(r, ctx, keys, p + 8, n - 8)))
                 why = "the old row does not decode";
             else
-                old->ts = (int64_t)get_u(p, 8);
+                old->ts = (int64_t)wr_be_get(p, 8);
         }
     }
     if (why) {

@@ -26,21 +26,6 @@ typedef struct source_op {
     wr_buf kb, key, val;
 } source_op;
 
-static void put_be64(unsigned char *p, int64_t v)
-{
-    uint64_t u = (uint64_t)v;
-    for (int i = 7; i >= 0; i--, u >>= 8)
-        p[i] = (unsigned char)u;
-}
-
-static int64_t get_be64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return (int64_t)v;
-}
-
 /* The store key of row (its key columns and window) into s->key. */
 static void row_key(source_op *s, const wr_row *row)
 {
@@ -58,7 +43,7 @@ static int value_decode(const op_source_spec *sp, const wr_type *const *vtypes, 
     const wr_schema *sch = sp->schema;
     if (vl < 8)
         return WR_EDATA;
-    row->ts = get_be64(v);
+    row->ts = (int64_t)wr_be_get(v, 8);
     return wr_values_decode((const unsigned char *)v + 8, vl - 8, vtypes, sch->ncols - sch->nkey,
                             a, row->cols + sch->nkey);
 }
@@ -89,7 +74,7 @@ static int materialize(source_op *s, op_ctx *ctx, wr_row *row, wr_row **old)
         return 0;
     }
     unsigned char b[8];
-    put_be64(b, row->ts);
+    wr_be_put(b, (uint64_t)row->ts, 8);
     wr_buf_reset(&s->val);
     wr_buf_append(&s->val, b, 8);
     wr_values_encode(row->cols + sch->nkey, s->types + sch->nkey, sch->ncols - sch->nkey, &s->val);

@@ -77,30 +77,16 @@ static int mdb_fail(wr_error *err, int rc, const char *what)
 
 /* ---------------------------------------------------------------- keys */
 
-static void put_be64(unsigned char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
-static uint64_t get_be64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 size_t st_key(wr_buf *out, const void *key, size_t klen, int nsuf, const int64_t *suf)
 {
     unsigned char b[8];
     wr_buf_reset(out);
-    put_be64(b, (uint64_t)klen);
-    wr_buf_append(out, b + 4, 4);
+    wr_be_put(b, (uint64_t)klen, 4);
+    wr_buf_append(out, b, 4);
     wr_buf_append(out, key, klen);
     for (int i = 0; i < nsuf; i++) {
         /* flipping the sign bit makes negative times sort before positive ones */
-        put_be64(b, (uint64_t)suf[i] ^ (UINT64_C(1) << 63));
+        wr_be_put(b, (uint64_t)suf[i] ^ (UINT64_C(1) << 63), 8);
         wr_buf_append(out, b, 8);
     }
     return 4 + klen;
@@ -111,14 +97,14 @@ int st_key_parse(const void *k, size_t len, const void **key, size_t *klen, int6
     const unsigned char *p = k;
     if (len < 4)
         return -1;
-    size_t kl = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+    size_t kl = (size_t)wr_be_get(p, 4);
     if (kl > len - 4 || (len - 4 - kl) % 8)
         return -1;
     *key = p + 4;
     *klen = kl;
     int n = (int)((len - 4 - kl) / 8);
     for (int i = 0; i < n && i < max; i++)
-        suf[i] = (int64_t)(get_be64(p + 4 + kl + 8 * (size_t)i) ^ (UINT64_C(1) << 63));
+        suf[i] = (int64_t)(wr_be_get(p + 4 + kl + 8 * (size_t)i, 8) ^ (UINT64_C(1) << 63));
     return n;
 }
 
@@ -127,7 +113,7 @@ static size_t prefix_len(const void *k, size_t len)
     const unsigned char *p = k;
     if (len < 4)
         return len;
-    size_t kl = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+    size_t kl = (size_t)wr_be_get(p, 4);
     return 4 + kl <= len ? 4 + kl : len;
 }
 
@@ -820,8 +806,7 @@ int st_env_offsets(st_env *env, const char *group,
         if (gl + tl + 6 != k.mv_size || v.mv_size != sizeof(int64_t))
             continue;
         const unsigned char *pp = (const unsigned char *)topic + tl + 1;
-        int32_t part = (int32_t)((uint32_t)pp[0] << 24 | (uint32_t)pp[1] << 16 |
-                                 (uint32_t)pp[2] << 8 | pp[3]);
+        int32_t part = (int32_t)wr_be_get(pp, 4);
         int64_t off;
         memcpy(&off, v.mv_data, sizeof off);
         cb(ud, topic, part, off);
