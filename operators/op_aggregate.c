@@ -531,32 +531,14 @@ static int agg_checkpoint(op *o, op_ctx *ctx)
     return a->nheld ? held_flush(a, ctx) : 0;
 }
 
-/* Not windowed: one state per group. */
-static int agg_plain(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *const *args,
-                     int64_t seq)
-{
-    const op_aggregate_spec *sp = a->base.spec;
-    wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
-    int64_t maxts;
-    st_key(&a->key, a->gk.data, a->gk.len, 0, NULL);
-    int rc = state_load(a, ctx, a->key.data, a->key.len, st, &maxts);
-    if (rc < 0)
-        return rc;
-    states_add(sp, ctx, st, args, seq);
-    if (row->ts > maxts)
-        maxts = row->ts;
-    state_store(a, a->key.data, a->key.len, st, maxts);
-    if (a->coalesce)
-        return hold(a, a->key.data, a->key.len, 0, maxts);
-    return op_emit_row(&a->base, ctx, out_row(a, ctx, row, row->cols, st, maxts, 0, 0));
-}
-
-/* Aggregating a table (rule 23): the change's old row is retracted from the group's state,
- * its new row (unless a tombstone) added, and the group's row emitted once.  Like Kafka
- * Streams' KTableAggregate, a retraction finds nothing to undo when the group has no state,
- * and the row's timestamp is the max of the record's and the state's. */
-static int agg_change(agg_op *a, op_ctx *ctx, const wr_row *row, const wr_row *old,
-                      int64_t seq)
+/* Not windowed: one state per group, the row's arguments (args, or evaluated here when
+ * NULL) added to it.  Aggregating a table (rule 23), the change's old row is first retracted
+ * from the group's state, the new row added unless it is a tombstone, and the group's row
+ * emitted once.  Like Kafka Streams' KTableAggregate, a retraction finds nothing to undo
+ * when the group has no state, and the row's timestamp is the max of the record's and the
+ * state's. */
+static int agg_plain(agg_op *a, op_ctx *ctx, const wr_row *row, const wr_row *old,
+                     wr_value *const *args, int64_t seq)
 {
     const op_aggregate_spec *sp = a->base.spec;
     wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
@@ -568,16 +550,16 @@ static int agg_change(agg_op *a, op_ctx *ctx, const wr_row *row, const wr_row *o
     if (!found && row->tombstone)
         return 0; /* nothing to retract from, nothing to add */
     if (old && found) {
-        wr_value **args = eval_args(a, ctx, old);
+        wr_value **oargs = eval_args(a, ctx, old);
         int64_t oseq = old->offset >= 0 ? old->offset : seq;
         for (int j = 0; j < sp->naggs; j++) {
             const wr_agg_call *c = &sp->aggs[j].call;
             if (c->def->retract) /* the analyzer accepts only retractable aggregates */
-                c->def->retract(c, ctx->arena, &st[j], args[j], oseq);
+                c->def->retract(c, ctx->arena, &st[j], oargs[j], oseq);
         }
     }
     if (!row->tombstone)
-        states_add(sp, ctx, st, eval_args(a, ctx, row), seq);
+        states_add(sp, ctx, st, args ? args : eval_args(a, ctx, row), seq);
     if (row->ts > maxts)
         maxts = row->ts;
     state_store(a, a->key.data, a->key.len, st, maxts);
@@ -893,14 +875,14 @@ static int agg_push(op *o, op_ctx *ctx, int port, const op_batch *b)
         wr_buf_reset(&a->gk);
         wr_values_encode(row->cols, a->ktypes, sp->nkeys, &a->gk);
         if (b->old && sp->win.kind == WR_WIN_NONE) {
-            rc = agg_change(a, ctx, row, old, seq);
+            rc = agg_plain(a, ctx, row, old, NULL, seq);
             continue;
         }
         if (row->tombstone)
             continue;
         wr_value **args = eval_args(a, ctx, row);
         switch (sp->win.kind) {
-        case WR_WIN_NONE: rc = agg_plain(a, ctx, row, args, seq); break;
+        case WR_WIN_NONE: rc = agg_plain(a, ctx, row, NULL, args, seq); break;
         case WR_WIN_SESSION: rc = agg_session(a, ctx, row, args, seq); break;
         default: rc = agg_time(a, ctx, row, args, seq); break;
         }
