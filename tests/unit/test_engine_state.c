@@ -3,7 +3,6 @@
  * committed survives an engine restart on the same state directory (counts continue, EMIT
  * FINAL windows still close, offsets come back), and what was not committed is gone.
  */
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,17 +136,10 @@ static const out *last_on(fixture *f, const char *topic)
     return NULL;
 }
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(p);
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "%s/weir-state-test-XXXXXX",
-             getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(f->dir))
+    if (unit_tmpdir(f->dir, sizeof f->dir, "state-test"))
         return -1;
     *state = f;
     return 0;
@@ -157,7 +149,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     stop(f);
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    unit_rmtree(f->dir);
     free(f);
     return 0;
 }

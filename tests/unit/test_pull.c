@@ -6,7 +6,6 @@
  * streams, non-materialized tables and clauses pull queries do not take; state that survives
  * an engine restart.
  */
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,17 +152,10 @@ static int has_row(fixture *f, const char *row)
     return 0;
 }
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(p);
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "%s/weir-pull-test-XXXXXX",
-             getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(f->dir))
+    if (unit_tmpdir(f->dir, sizeof f->dir, "pull-test"))
         return -1;
     start(f);
     *state = f;
@@ -174,7 +166,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     wr_engine_free(f->eng);
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    unit_rmtree(f->dir);
     free(f);
     return 0;
 }

@@ -19,8 +19,7 @@ typedef struct fx {
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "%s/weir-test-state.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(unit_tmpdir(f->dir, sizeof f->dir, "test-state"), 0);
     *state = f;
     return 0;
 }
@@ -29,9 +28,7 @@ static int teardown(void **state)
 {
     fx *f = *state;
     st_env_close(f->env);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
+    unit_rmtree(f->dir);
     free(f);
     return 0;
 }

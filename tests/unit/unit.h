@@ -10,10 +10,33 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "base.h"
+
+/* A fresh private directory "$TMPDIR/weir-<name>-XXXXXX" in dir[size]; 0 or -1. */
+static inline int unit_tmpdir(char *dir, size_t size, const char *name)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(dir, size, "%s/weir-%s-XXXXXX", t && *t ? t : "/tmp", name);
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static inline int unit_rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+/* Removes dir and everything under it. */
+static inline void unit_rmtree(const char *dir)
+{
+    nftw(dir, unit_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 /* Deep identity of two values: same kinds everywhere, doubles bit for bit, decimals with the
  * same scale (value-codec and aggregate-state round trips). */
