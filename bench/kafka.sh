@@ -35,6 +35,7 @@ N=${N:-200000}
 PARTS=${PARTS:-16}
 STATE_N=${STATE_N:-300000}
 STATE_KEYS=${STATE_KEYS:-100000}
+HOT_KEYS=${HOT_KEYS:-1000}
 RESTART_KEYS=${RESTART_KEYS:-1000000}
 BIG_PARTS=64
 RUNS=${RUNS:-5}
@@ -183,27 +184,43 @@ AGG="CREATE TABLE %s WITH (KAFKA_TOPIC='%s') AS SELECT card_id, COUNT(*) AS n, S
 consumed() { sed -n 's/.* stats: consumed \([0-9]*\),.*/\1/p' "$T/$1.log" | tail -n 1; }
 cpu_of() { awk '{sub(/.*\) /, ""); split($0, f, " "); print (f[12] + f[13]) / '"$(getconf CLK_TCK)"'}' "/proc/$1/stat"; }
 now_s() { date +%s.%N; }
-fill=$("$KB" fill "$BS" bench-state-in "$STATE_N" 900 "$STATE_KEYS") || die "state fill failed"
-say "state fill: $fill"
-weir_start state "$(printf "$DDL" bench-state-in)
-$(printf "$AGG" state_agg bench-state-out)" "weir.stats.interval.ms=100"
-t0=; c0=; n0=
-for _ in $(seq 6000); do
-    kill -0 "$WPID" 2>/dev/null || weir_failed state
-    n=$(consumed state)
-    if [ -z "$t0" ] && [ "${n:-0}" -gt 0 ]; then t0=$(now_s); c0=$(cpu_of "$WPID"); n0=$n; fi
-    [ "${n:-0}" -ge "$STATE_N" ] && break
-    sleep 0.01
-done
-t1=$(now_s); c1=$(cpu_of "$WPID")
-S_HWM=$(awk '/^VmHWM:/ {print $2}' "/proc/$WPID/status")
-weir_stop "$WPID"
-S_RATE=$(awk -v n="$STATE_N" -v n0="$n0" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", (b > a ? (n - n0) / (b - a) : 0)}')
-S_CORE=$(awk -v n="$STATE_N" -v n0="$n0" -v a="$c0" -v b="$c1" 'BEGIN {printf "%.0f", (b > a ? (n - n0) / (b - a) : 0)}')
-sline=$(grep ' state: .* LMDB writes' "$T/state.log" | tail -n 1)
-S_WRITES=$(sed -n 's/.* state: \([0-9]*\) LMDB writes in \([0-9]*\) commits, \([0-9]*\) entries, \([0-9]*\) KiB used.*/\1 \2 \3 \4/p' <<<"$sline")
-read -r s_writes s_commits s_entries s_used <<<"${S_WRITES:-0 0 0 0}"
-say "state run: $S_RATE events/s, $S_CORE per core; $sline"
+kib_of() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
+# state_run NAME KEYS: the windowed aggregation over STATE_N records on KEYS keys.  Prints
+# "rate per_core writes commits entries data_kib used_kib hwm_kib anon_kib file_kib" (the
+# last two: peak RssAnon, private memory, and peak RssFile, LMDB's mapped pages, sampled
+# every 10 ms)
+state_run() {
+    local name=$1 keys=$2 t0= c0= n0= n t1 c1 hwm anon=0 file=0 a f
+    fill=$("$KB" fill "$BS" "bench-$name-in" "$STATE_N" 900 "$keys") || die "$name fill failed"
+    say "$name fill: $fill"
+    weir_start "$name" "$(printf "$DDL" "bench-$name-in")
+$(printf "$AGG" "${name}_agg" "bench-$name-out")" "weir.stats.interval.ms=100"
+    for _ in $(seq 6000); do
+        kill -0 "$WPID" 2>/dev/null || weir_failed "$name"
+        n=$(consumed "$name")
+        a=$(kib_of "$WPID" RssAnon); f=$(kib_of "$WPID" RssFile)
+        [ "${a:-0}" -gt "$anon" ] && anon=$a
+        [ "${f:-0}" -gt "$file" ] && file=$f
+        if [ -z "$t0" ] && [ "${n:-0}" -gt 0 ]; then t0=$(now_s); c0=$(cpu_of "$WPID"); n0=$n; fi
+        [ "${n:-0}" -ge "$STATE_N" ] && break
+        sleep 0.01
+    done
+    t1=$(now_s); c1=$(cpu_of "$WPID")
+    hwm=$(kib_of "$WPID" VmHWM)
+    weir_stop "$WPID"
+    local line w
+    line=$(grep ' state: .* LMDB writes' "$T/$name.log" | tail -n 1)
+    say "$name run: $line"
+    w=$(sed -n 's/.* state: \([0-9]*\) LMDB writes in \([0-9]*\) commits, \([0-9]*\) entries in \([0-9]*\) KiB of pages, \([0-9]*\) KiB used.*/\1 \2 \3 \4 \5/p' <<<"$line")
+    awk -v n="$STATE_N" -v n0="$n0" -v a="$t0" -v b="$t1" -v ca="$c0" -v cb="$c1" \
+        -v w="${w:-0 0 0 0 0}" -v h="$hwm" -v an="$anon" -v fi="$file" 'BEGIN {
+        printf "%.0f %.0f %s %s %s %s\n", (b > a ? (n - n0) / (b - a) : 0),
+            (cb > ca ? (n - n0) / (cb - ca) : 0), w, h, an, fi }'
+}
+read -r S_RATE S_CORE s_writes s_commits s_entries s_data s_used S_HWM S_ANON S_FILE \
+    <<<"$(state_run state "$STATE_KEYS")"
+read -r H_RATE H_CORE h_writes h_commits h_entries h_data h_used H_HWM H_ANON H_FILE \
+    <<<"$(state_run hot "$HOT_KEYS")"
 
 # one million keys of state, then a restart on it
 fill=$("$KB" fill "$BS" bench-big-in "$RESTART_KEYS" 900 "$RESTART_KEYS") || die "big fill failed"
@@ -217,7 +234,8 @@ say "big run: $BIG"
 weir_stop "$WPID"
 bline=$(grep ' state: .* LMDB writes' "$T/big.log" | tail -n 1)
 say "big: $bline"
-b_used=$(sed -n 's/.* entries, \([0-9]*\) KiB used.*/\1/p' <<<"$bline")
+b_data=$(sed -n 's/.* entries in \([0-9]*\) KiB of pages, \([0-9]*\) KiB used.*/\1/p' <<<"$bline")
+b_used=$(sed -n 's/.* KiB of pages, \([0-9]*\) KiB used.*/\1/p' <<<"$bline")
 cp "$T/big.log" "$T/big-first.log"
 r0=$(now_s)
 weir_start big "$BIGQ"
@@ -256,14 +274,23 @@ echo "CPU in the window (100 % = one core): filter: weir $(busy cpu "$F") %, bro
      "projection: weir $(busy cpu "$PR") %, broker $(busy broker_cpu "$PR") %"
 echo "weir run start to first output (consumer group join on the mock): $(field startup "$F") s"
 echo
-echo "State: windowed COUNT and SUM per key (TUMBLING 1 HOUR) over $(fmt "$STATE_N") records, $(fmt "$STATE_KEYS") keys"
-echo "    $(fmt "$S_RATE") events/s, $(fmt "$S_CORE") events/s per core" \
-     "($(ratio "$S_RATE" "$(field rate "$F")") of the filter's rate)"
-echo "    LMDB writes per event: $(awk -v w="$s_writes" -v n="$STATE_N" 'BEGIN {printf "%.3f", w / n}')" \
-     "($s_writes writes in $s_commits commits); state $(awk -v u="$s_used" -v k="$STATE_KEYS" 'BEGIN {printf "%.0f", u * 1024 / k}') bytes per key" \
-     "($s_entries entries, $s_used KiB of LMDB pages); peak RSS $((S_HWM / 1024)) MiB"
-echo "    $(fmt "$RESTART_KEYS") keys: built at $(fmt "$(field rate "$BIG")") events/s, peak RSS $(( $(field hwm_kib "$BIG") / 1024 )) MiB," \
-     "$(( ${b_used:-0} / 1024 )) MiB of LMDB pages; restart (exec to query running): $R_MS ms, RSS $((R_RSS / 1024)) MiB after it"
+state_line() { # KEYS RATE PER_CORE WRITES COMMITS ENTRIES DATA_KIB USED_KIB HWM ANON FILE
+    echo "  $(fmt "$1") keys: $(fmt "$2") events/s, $(fmt "$3") events/s per core" \
+         "($(ratio "$2" "$(field rate "$F")") of the filter's rate)"
+    echo "    LMDB writes per event: $(awk -v w="$4" -v n="$STATE_N" 'BEGIN {printf "%.3f", w / n}')" \
+         "($4 writes in $5 commits); $6 entries in $(( $7 / 1024 )) MiB of B-tree pages" \
+         "($(awk -v u="$7" -v k="$1" 'BEGIN {printf "%.0f", u * 1024 / k}') bytes per key), file $(( $8 / 1024 )) MiB"
+    echo "    peak RSS $(( $9 / 1024 )) MiB: private (RssAnon) $(( ${10} / 1024 )) MiB," \
+         "LMDB pages mapped (RssFile, page cache) $(( ${11} / 1024 )) MiB"
+}
+echo "State: windowed COUNT and SUM per key (TUMBLING 1 HOUR) over $(fmt "$STATE_N") records," \
+     "commit.interval.ms 2000"
+state_line "$STATE_KEYS" "$S_RATE" "$S_CORE" "$s_writes" "$s_commits" "$s_entries" "$s_data" "$s_used" "$S_HWM" "$S_ANON" "$S_FILE"
+state_line "$HOT_KEYS" "$H_RATE" "$H_CORE" "$h_writes" "$h_commits" "$h_entries" "$h_data" "$h_used" "$H_HWM" "$H_ANON" "$H_FILE"
+echo "  $(fmt "$RESTART_KEYS") keys: built at $(fmt "$(field rate "$BIG")") events/s, peak RSS $(( $(field hwm_kib "$BIG") / 1024 )) MiB" \
+     "(private $(( $(field anon_kib "$BIG") / 1024 )) MiB, LMDB pages mapped $(( $(field file_kib "$BIG") / 1024 )) MiB);" \
+     "$(( ${b_data:-0} / 1024 )) MiB of B-tree pages, file $(( ${b_used:-0} / 1024 )) MiB"
+echo "    restart (exec to query running): $R_MS ms, RSS $((R_RSS / 1024)) MiB after it"
 echo "end-to-end latency at $(fmt "$LAT_RATE") events/s (half the projection rate) for $LAT_S s," \
      "producer -> weir run -> consumer:"
 echo "    p50 $(field p50_ms "$LAT") ms, p90 $(field p90_ms "$LAT") ms, p99 $(field p99_ms "$LAT") ms," \

@@ -531,9 +531,12 @@ static int mode_group(const char *bootstrap, const char *topic, const char *grou
         fail("consumer: %s", errstr);
     int nparts = topic_partitions(rk, topic);
     double start = now_s(), t0 = 0, t1 = 0, cpu0 = 0, cpu1 = 0;
-    long first = -1, have = 0;
+    long first = -1, have = 0, anon = 0, file = 0;
     while (have < n) {
         double t = now_s();
+        long a = proc_kib(pid, "RssAnon:"), f = proc_kib(pid, "RssFile:");
+        anon = a > anon ? a : anon;
+        file = f > file ? f : file;
         if (t - start > timeout)
             fail("group %s committed %ld of %ld records of %s after %.0f s", group, have, n,
                  topic, timeout);
@@ -561,9 +564,9 @@ static int mode_group(const char *bootstrap, const char *topic, const char *grou
     }
     double events = (double)(n - first), dt = t1 - t0, cpu = cpu1 - cpu0;
     printf("result group events=%.0f seconds=%.3f rate=%.0f cpu=%.3f per_core=%.0f "
-           "rss_kib=%ld hwm_kib=%ld\n",
+           "rss_kib=%ld hwm_kib=%ld anon_kib=%ld file_kib=%ld\n",
            events, dt, dt > 0 ? events / dt : 0, cpu, cpu > 0 ? events / cpu : 0,
-           proc_kib(pid, "VmRSS:"), proc_kib(pid, "VmHWM:"));
+           proc_kib(pid, "VmRSS:"), proc_kib(pid, "VmHWM:"), anon, file);
     rd_kafka_destroy(rk);
     return 0;
 }

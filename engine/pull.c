@@ -14,8 +14,8 @@
  * filters and projects each row.
  *
  * Lookups: WHERE conjuncts `key = literal` (every key column) or `key IN (literals)` (one key
- * column) become point lookups of the store (a prefix scan: a windowed table has a row per
- * window of the key); anything else (key ranges, window bounds, other columns) is a full
+ * column) become point lookups of the store (a windowed table has a row per window of the
+ * key: a prefix scan, or point reads of the live windows, op_aggregate_lookup); anything else (key ranges, window bounds, other columns) is a full
  * scan, and the whole WHERE is evaluated on every row either way.  The store reads merge the
  * write-back cache over LMDB (state.h), so a pull sees every update the query has made.
  */
@@ -313,9 +313,9 @@ static int where_keys(wr_arena *a, const sql_select *sel, const wr_source *src,
     return 1;
 }
 
-/* Visits the entries of one key (every window of it). */
-static int lookup(pull *pl, st_store *store, const wr_schema *ks, const wr_value *keys,
-                  wr_error *err)
+/* Visits the entries of one key (every window of it); timers: an aggregate's timer store. */
+static int lookup(pull *pl, st_store *store, st_store *timers, const wr_schema *ks,
+                  const wr_value *keys, wr_error *err)
 {
     wr_buf kb;
     wr_buf_init(&kb);
@@ -333,7 +333,10 @@ static int lookup(pull *pl, st_store *store, const wr_schema *ks, const wr_value
         uint32_t n = (uint32_t)plen;
         wr_buf_append(&pl->seen, &n, 4);
         wr_buf_append(&pl->seen, kb.data, plen);
-        rc = st_scan_prefix(store, kb.data, plen, on_entry, pl, err);
+        rc = pl->mat->kind == WR_PLAN_AGGREGATE
+                 ? op_aggregate_lookup(&pl->mat->u.aggregate, store, timers, kb.data, plen,
+                                       on_entry, pl, err)
+                 : st_scan_prefix(store, kb.data, plen, on_entry, pl, err);
     }
     wr_buf_fini(&kb);
     return rc;
@@ -351,9 +354,14 @@ static int run(pull *pl, const sql_select *sel, const wr_source *src, wr_error *
     char name[512];
     snprintf(name, sizeof name, "%s#%s", pl->mq->id,
              m->kind == WR_PLAN_AGGREGATE ? OP_STORE_AGG : OP_STORE_SOURCE);
-    st_store *store = st_store_open(env, name, err);
+    st_store *store = st_store_open(env, name, err), *timers = NULL;
     if (!store)
         return err->code ? err->code : WR_ESTATE;
+    if (m->kind == WR_PLAN_AGGREGATE) {
+        snprintf(name, sizeof name, "%s#%s", pl->mq->id, OP_STORE_TIMERS);
+        if (!(timers = st_store_open(env, name, err)))
+            return err->code ? err->code : WR_ESTATE;
+    }
     /* the key columns as the store encodes them */
     const wr_schema *ks = m->kind == WR_PLAN_AGGREGATE ? m->u.aggregate.out : m->u.source.schema;
     wr_value *keys = NULL;
@@ -368,7 +376,7 @@ static int run(pull *pl, const sql_select *sel, const wr_source *src, wr_error *
     for (int i = 0; i < nk; i++) {
         if (pl->limit >= 0 && pl->nrows >= pl->limit)
             break;
-        int rc = lookup(pl, store, ks, kv + (size_t)i * n, err);
+        int rc = lookup(pl, store, timers, ks, kv + (size_t)i * n, err);
         if (rc)
             return rc;
     }

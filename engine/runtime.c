@@ -1743,10 +1743,11 @@ static void stop_soon(wr_runtime *rt)
                (unsigned long long)rt->stats.commits, extra);
         st_stats st;
         if (rt->eng && wr_engine_state_stats(rt->eng, &st))
-            rt_log(rt, WR_LOG_INFO, "state: %llu LMDB writes in %llu commits, %llu entries, "
-                   "%zu KiB used of a %zu MiB map (%llu grows), cache %zu KiB",
+            rt_log(rt, WR_LOG_INFO, "state: %llu LMDB writes in %llu commits, %llu entries in "
+                   "%zu KiB of pages, %zu KiB used of a %zu MiB map (%llu grows), cache %zu KiB",
                    (unsigned long long)st.writes, (unsigned long long)st.commits,
-                   (unsigned long long)st.entries, st.used_bytes >> 10, st.map_size >> 20,
+                   (unsigned long long)st.entries, st.data_bytes >> 10, st.used_bytes >> 10,
+                   st.map_size >> 20,
                    (unsigned long long)st.map_grows, st.cache_bytes >> 10);
         if (rt->stop_done)
             rt->stop_done(rt->stop_ud, rt->stop_status);

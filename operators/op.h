@@ -256,6 +256,7 @@ typedef struct op_source_spec {
 /* Store names (suffixes after "<query_id>#") of the operators that hold a table. */
 #define OP_STORE_SOURCE "source"
 #define OP_STORE_AGG "agg"
+#define OP_STORE_TIMERS "timers"
 
 op *op_source_new(const op_source_spec *spec);
 /* Decodes one record and pushes the row downstream.  A record that cannot be decoded is
@@ -278,7 +279,8 @@ int op_repart_in_feed(op *o, op_ctx *ctx, const wr_record *rec);
 /* ---------------------------------------------------------------- materialized tables
  * Pull queries read the stores of running queries directly (the same LMDB environment and
  * write-back cache, on the loop thread).  The store key of a table row is
- * st_key(wr_values_encode(key columns), [window suffix]); op_table_key builds its prefix. */
+ * st_key(wr_values_encode(key columns), [window suffix]), op_table_key builds its prefix;
+ * a time-windowed aggregate stores the window first (op_aggregate_lookup). */
 
 /* Builds into out the store key prefix of key values keys[0..s->nkey) (typed by the key
  * columns of s) and returns its length; every window of the key starts with it. */
@@ -291,6 +293,12 @@ int op_source_row(const op_source_spec *sp, wr_arena *a, const void *k, size_t k
  * result per aggregate; ts = the max timestamp; the window).  0, or WR_EDATA. */
 int op_aggregate_row(const op_aggregate_spec *sp, wr_arena *a, const void *k, size_t kl,
                      const void *v, size_t vl, wr_row *out);
+/* Visits the stored entries of one group of an aggregate (every window of it, in window
+ * order); prefix is op_table_key's.  Time windows are stored window first, so these are point
+ * reads of the window starts that have timers in `timers`; the other layouts are one prefix
+ * scan. */
+int op_aggregate_lookup(const op_aggregate_spec *sp, st_store *store, st_store *timers,
+                        const void *prefix, size_t plen, st_scan_cb cb, void *ud, wr_error *err);
 
 /* The event time held in a TIMESTAMP='col' column (rule 30): BIGINT/TIMESTAMP milliseconds,
  * or a STRING parsed with the TIMESTAMP_FORMAT pattern (ISO-8601 when NULL) by the function

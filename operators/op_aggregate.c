@@ -7,7 +7,11 @@
  *
  * State store "<QUERY_ID>#agg", one entry per (group key, window):
  *   key    not windowed      st_key(G)
- *          TUMBLING/HOPPING  st_key(G, start)
+ *          TUMBLING/HOPPING  st_key(S) G             S = the window start's 8 bytes (big-endian,
+ *                                                    sign flipped, as st_key's suffixes): the
+ *                                                    window first, so a window's groups are one
+ *                                                    prefix, as in Kafka Streams' time-ordered
+ *                                                    segments
  *          SESSION           st_key(G, end, start)   sessions of a key never overlap, so end
  *                                                    order is start order: the sessions an
  *                                                    event may touch are a run of the prefix
@@ -16,11 +20,19 @@
  *          then wr_values_encode(aggregate states, state types)
  *
  * Timer store "<QUERY_ID>#timers" (windowed aggregations):
- *   st_key("", time, kind) + state key    kind 0 = close (EMIT FINAL: emit the window),
- *                                         kind 1 = expire (RETENTION: delete the window)
- *   st_key("")  (4 zero bytes, first)     meta: stream time, row sequence (2 x 8 bytes)
+ *   st_key("", time, kind) + W                kind 0 = close (EMIT FINAL: emit the window),
+ *                                             kind 1 = expire (RETENTION: delete the window)
+ *                                             W = st_key(S) for a time window: ONE timer per
+ *                                             window start, whatever its number of groups (a
+ *                                             close emits the prefix, an expiry drops it with
+ *                                             st_del_prefix); the session's state key for a
+ *                                             session
+ *   st_key("")  (4 zero bytes, first)         meta: stream time, row sequence (2 x 8 bytes),
+ *                                             layout version (1 byte; absent = version 1, the
+ *                                             group-first time windows before 2026-11)
  * Timers are scanned only when stream time reaches the earliest pending one (kept in memory
- * and recomputed after each scan), so a record costs no scan in the common case.
+ * and recomputed after each scan), so a record costs no scan in the common case.  So a new
+ * (group, window) costs one LMDB write, and the state of a window is one key range.
  *
  * Aggregating a table (rule 23, never windowed) uses the same store: each change retracts
  * the key's old row from its group's state and adds the new one (op_batch.old).  Pull
@@ -160,7 +172,10 @@ op *op_groupby_new(const op_groupby_spec *spec)
 /* ---------------------------------------------------------------- aggregate */
 
 enum { TIMER_CLOSE = 0, TIMER_EXPIRE = 1 };
-#define TIMER_HEAD 20 /* st_key("", time, kind): 4 + 2 * 8 bytes, then the state key */
+#define TIMER_HEAD 20 /* st_key("", time, kind): 4 + 2 * 8 bytes, then W */
+#define WIN_PREFIX 12 /* st_key(S): a time window's prefix, 4 + 8 bytes */
+#define KNOWN 8       /* time windows whose timers this operator has set lately */
+#define LAYOUT 2      /* the meta entry's layout version */
 
 typedef struct agg_op {
     op base;
@@ -170,6 +185,8 @@ typedef struct agg_op {
     int64_t seq;             /* order of rows without an offset (*_BY_OFFSET) */
     int64_t next_timer;      /* earliest pending timer; INT64_MAX: none */
     int meta_dirty;
+    int64_t known[KNOWN];    /* window starts whose timers are set (a ring; saves puts) */
+    int nknown, known_at;
     const wr_type **ktypes;  /* [nkeys] */
     const wr_type **stypes;  /* [naggs] state types */
     wr_buf gk, key, val, tkey;
@@ -183,6 +200,50 @@ typedef struct agg_op {
 } agg_op;
 
 #define AGG_HOLD_MAX ((size_t)8 << 20)
+
+/* ---- state keys ---- */
+
+static int time_window(const op_aggregate_spec *sp)
+{
+    return sp->win.kind == WR_WIN_TUMBLING || sp->win.kind == WR_WIN_HOPPING;
+}
+
+/* The state key of group g in the time window starting at start (the first WIN_PREFIX bytes
+ * are the window's prefix). */
+static void window_key(wr_buf *out, int64_t start, const void *g, size_t gl)
+{
+    unsigned char b[8];
+    wr_be_put(b, (uint64_t)start ^ (UINT64_C(1) << 63), 8);
+    st_key(out, b, 8, 0, NULL);
+    wr_buf_append(out, g, gl);
+}
+
+/* Splits a state key into its group bytes and window: 0, or -1 for bytes of another layout. */
+static int state_key_parse(const op_aggregate_spec *sp, const void *k, size_t kl,
+                           const void **g, size_t *gl, int64_t *ws, int64_t *we)
+{
+    const unsigned char *p = k;
+    *ws = *we = 0;
+    if (time_window(sp)) {
+        if (kl < WIN_PREFIX || wr_be_get(p, 4) != 8)
+            return -1;
+        *ws = (int64_t)(wr_be_get(p + 4, 8) ^ (UINT64_C(1) << 63));
+        *we = *ws + sp->win.size;
+        *g = p + WIN_PREFIX;
+        *gl = kl - WIN_PREFIX;
+        return 0;
+    }
+    int64_t suf[2];
+    int ns = st_key_parse(k, kl, g, gl, suf, 2);
+    if (sp->win.kind == WR_WIN_SESSION) {
+        if (ns != 2)
+            return -1;
+        *we = suf[0];
+        *ws = suf[1];
+        return 0;
+    }
+    return ns == 0 ? 0 : -1;
+}
 
 /* ---- states ---- */
 
@@ -296,6 +357,20 @@ static void window_timers_add(agg_op *a, int64_t start, int64_t end, const void 
     if (sp->emit_final)
         timer_add(a, close_time(&sp->win, start, end), TIMER_CLOSE, skey, sklen);
     timer_add(a, expire_time(&sp->win, start, end), TIMER_EXPIRE, skey, sklen);
+}
+
+/* A new group in the time window at start (a->key holds its state key): the window's timers,
+ * unless this operator set them lately. */
+static void time_window_timers(agg_op *a, int64_t start, int64_t end)
+{
+    for (int i = 0; i < a->nknown; i++)
+        if (a->known[i] == start)
+            return;
+    a->known[a->known_at] = start;
+    a->known_at = (a->known_at + 1) % KNOWN;
+    if (a->nknown < KNOWN)
+        a->nknown++;
+    window_timers_add(a, start, end, a->key.data, WIN_PREFIX);
 }
 
 static void window_timers_del(agg_op *a, int64_t start, int64_t end, const void *skey,
@@ -498,17 +573,10 @@ static int held_flush(agg_op *a, op_ctx *ctx)
         if (!rc) {
             const void *g, *val;
             size_t gl, vl;
-            int64_t suf[2], ws = 0, we = 0, maxts;
-            int ns = st_key_parse(v[i].k, v[i].kl, &g, &gl, suf, 2);
+            int64_t ws, we, maxts;
             wr_value *keys = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->nkeys + 1));
-            if (ns >= 0 && !keys_decode(a, ctx, g, gl, keys)) {
-                if (sp->win.kind == WR_WIN_SESSION && ns >= 1) {
-                    we = suf[0];
-                    ws = ns > 1 ? suf[1] : suf[0];
-                } else if (sp->win.kind != WR_WIN_NONE && ns >= 1) {
-                    ws = suf[0];
-                    we = ws + sp->win.size;
-                }
+            if (!state_key_parse(sp, v[i].k, v[i].kl, &g, &gl, &ws, &we) &&
+                !keys_decode(a, ctx, g, gl, keys)) {
                 int found = st_get(a->store, v[i].k, v[i].kl, &val, &vl, ctx->err);
                 wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
                 if (found < 0)
@@ -586,12 +654,12 @@ static int agg_time(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *const *
             continue;
         }
         int64_t maxts;
-        st_key(&a->key, a->gk.data, a->gk.len, 1, &start);
+        window_key(&a->key, start, a->gk.data, a->gk.len);
         int rc = state_load(a, ctx, a->key.data, a->key.len, st, &maxts);
         if (rc < 0)
             return rc;
         if (rc == 0)
-            window_timers_add(a, start, end, a->key.data, a->key.len);
+            time_window_timers(a, start, end);
         states_add(sp, ctx, st, args, seq);
         if (ts > maxts)
             maxts = ts;
@@ -766,42 +834,56 @@ static int final_lost(const agg_op *a, int64_t close)
     return close < a->stream_time;
 }
 
-/* Emits a closing window (EMIT FINAL): its row with the max event time as timestamp. */
-static int emit_final(agg_op *a, op_ctx *ctx, const unsigned char *skey, size_t sklen)
+/* Emits one closing window's row (EMIT FINAL) from its stored entry, with the max event time
+ * as timestamp.  Entries that do not decode are skipped. */
+static int emit_final(agg_op *a, op_ctx *ctx, const void *k, size_t kl, const void *v, size_t vl)
 {
     const op_aggregate_spec *sp = a->base.spec;
     const void *g;
     size_t gl;
-    int64_t suf[2];
-    int ns = st_key_parse(skey, sklen, &g, &gl, suf, 2);
-    if (ns < 1)
-        return 0;
+    int64_t ws, we, maxts;
     wr_value *keys = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->nkeys + 1));
-    if (keys_decode(a, ctx, g, gl, keys))
+    wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
+    if (state_key_parse(sp, k, kl, &g, &gl, &ws, &we) || keys_decode(a, ctx, g, gl, keys) ||
+        states_decode(a, ctx, v, vl, st, &maxts))
         return 0;
+    return op_emit_row(&a->base, ctx, out_row(a, ctx, NULL, keys, st, maxts, ws, we));
+}
+
+typedef struct close_scan {
+    agg_op *a;
+    op_ctx *ctx;
+    int rc;
+} close_scan;
+
+/* A closing time window's groups, emitted as the scan finds them: emitting goes downstream
+ * only (HAVING, projection, sink), never back into this store, as st_scan asks. */
+static int close_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
+{
+    close_scan *cs = ud;
+    cs->rc = emit_final(cs->a, cs->ctx, k, kl, v, vl);
+    return cs->rc != 0;
+}
+
+/* The close timer of W: every group of a time window (W its prefix), or one session (W its
+ * state key). */
+static int close_window(agg_op *a, op_ctx *ctx, const unsigned char *w, size_t wl)
+{
+    if (time_window(a->base.spec)) {
+        close_scan cs = {a, ctx, 0};
+        int rc = st_scan_prefix(a->store, w, wl, close_cb, &cs, ctx->err);
+        return rc ? rc : cs.rc;
+    }
     const void *v;
     size_t vl;
-    int rc = st_get(a->store, skey, sklen, &v, &vl, ctx->err);
-    if (rc <= 0)
-        return rc;
-    wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
-    int64_t maxts;
-    if (states_decode(a, ctx, v, vl, st, &maxts))
-        return 0;
-    int64_t ws, we;
-    if (sp->win.kind == WR_WIN_SESSION) {
-        we = suf[0];
-        ws = ns > 1 ? suf[1] : suf[0];
-    } else {
-        ws = suf[0];
-        we = ws + sp->win.size;
-    }
-    return op_emit_row(&a->base, ctx, out_row(a, ctx, NULL, keys, st, maxts, ws, we));
+    int rc = st_get(a->store, w, wl, &v, &vl, ctx->err);
+    return rc <= 0 ? rc : emit_final(a, ctx, w, wl, v, vl);
 }
 
 /* Runs every timer due at the current stream time, in (time, kind, key) order. */
 static int timers_fire(agg_op *a, op_ctx *ctx)
 {
+    const op_aggregate_spec *sp = a->base.spec;
     if (a->stream_time < a->next_timer)
         return 0;
     wr_buf hi;
@@ -822,13 +904,15 @@ static int timers_fire(agg_op *a, op_ctx *ctx)
         size_t gl;
         int64_t suf[2];
         if (st_key_parse(k, TIMER_HEAD, &g, &gl, suf, 2) == 2) {
-            const unsigned char *skey = k + TIMER_HEAD;
-            size_t sklen = ds.v[i].kl - TIMER_HEAD;
+            const unsigned char *w = k + TIMER_HEAD;
+            size_t wl = ds.v[i].kl - TIMER_HEAD;
             if (suf[1] == TIMER_CLOSE) {
                 if (!final_lost(a, suf[0]))
-                    rc = emit_final(a, ctx, skey, sklen);
-            } else
-                st_del(a->store, skey, sklen);
+                    rc = close_window(a, ctx, w, wl);
+            } else if (time_window(sp))
+                st_del_prefix(a->store, w, wl);
+            else
+                st_del(a->store, w, wl);
         }
         st_del(a->timers, k, ds.v[i].kl);
     }
@@ -843,9 +927,10 @@ static const unsigned char meta_key[4] = {0, 0, 0, 0}; /* st_key("") */
 
 static void meta_store(agg_op *a)
 {
-    unsigned char b[16];
+    unsigned char b[17];
     wr_be_put(b, (uint64_t)a->stream_time, 8);
     wr_be_put(b + 8, (uint64_t)a->seq, 8);
+    b[16] = LAYOUT;
     st_put(a->timers, meta_key, sizeof meta_key, b, sizeof b);
     a->meta_dirty = 0;
 }
@@ -896,16 +981,6 @@ static int agg_push(op *o, op_ctx *ctx, int port, const op_batch *b)
     return rc;
 }
 
-static int meta_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
-{
-    agg_op *a = ud;
-    if (kl == sizeof meta_key && vl == 16) {
-        a->stream_time = (int64_t)wr_be_get(v, 8);
-        a->seq = (int64_t)wr_be_get((const unsigned char *)v + 8, 8);
-    }
-    return 1;
-}
-
 static int agg_open(op *o, op_ctx *ctx)
 {
     agg_op *a = (agg_op *)o;
@@ -916,14 +991,30 @@ static int agg_open(op *o, op_ctx *ctx)
         a->ktypes[k] = sp->out->cols[k].type;
     for (int j = 0; j < sp->naggs; j++)
         a->stypes[j] = sp->aggs[j].call.state_type;
-    if (!(a->store = op_store_open(ctx, "agg")) || !(a->timers = op_store_open(ctx, "timers")))
+    if (!(a->store = op_store_open(ctx, OP_STORE_AGG)) ||
+        !(a->timers = op_store_open(ctx, OP_STORE_TIMERS)))
         return ctx->err->code ? ctx->err->code : WR_ESTATE;
     a->coalesce = ctx->ud && wr_query_coalesces(ctx->ud);
     a->stream_time = -1;
     a->seq = 0;
-    int rc = st_scan(a->timers, meta_key, sizeof meta_key, NULL, 0, meta_cb, a, ctx->err);
+    const void *v;
+    size_t vl;
+    int layout = 0;
+    int rc = st_get(a->timers, meta_key, sizeof meta_key, &v, &vl, ctx->err);
     if (rc < 0)
         return rc;
+    if (rc == 1 && (vl == 16 || vl == 17)) {
+        a->stream_time = (int64_t)wr_be_get(v, 8);
+        a->seq = (int64_t)wr_be_get((const unsigned char *)v + 8, 8);
+        layout = vl == 17 ? ((const unsigned char *)v)[16] : 1;
+    }
+    if (layout && layout != LAYOUT && time_window(sp))
+        return wr_error_set(ctx->err, WR_ESTATE,
+                            "query %s: its windowed state in %s was written by an older weir "
+                            "(state layout %d, this one reads %d); remove that state directory "
+                            "and replay the input from the start to rebuild it",
+                            ctx->query_id ? ctx->query_id : "?", st_env_dir(ctx->state), layout,
+                            LAYOUT);
     return next_timer_load(a, ctx);
 }
 
@@ -962,27 +1053,73 @@ int op_aggregate_row(const op_aggregate_spec *sp, wr_arena *a, const void *k, si
     out->cols = wr_arena_calloc(a, sizeof(wr_value) * (size_t)(n + 1));
     const void *g;
     size_t gl;
-    int64_t suf[2];
-    int ns = st_key_parse(k, kl, &g, &gl, suf, 2);
-    if (ns < 0 || vl < 8 || wr_values_decode(g, gl, t, sp->nkeys, a, out->cols))
+    int64_t ws, we;
+    if (state_key_parse(sp, k, kl, &g, &gl, &ws, &we) || vl < 8 ||
+        wr_values_decode(g, gl, t, sp->nkeys, a, out->cols))
         return WR_EDATA;
     wr_value *st = wr_arena_alloc(a, sizeof(wr_value) * (size_t)(sp->naggs + 1));
     if (wr_values_decode((const unsigned char *)v + 8, vl - 8, t + sp->nkeys, sp->naggs, a, st))
         return WR_EDATA;
     out->ts = (int64_t)wr_be_get(v, 8);
-    if (sp->win.kind == WR_WIN_SESSION && ns >= 1) {
-        out->win_end = suf[0];
-        out->win_start = ns > 1 ? suf[1] : suf[0];
-    } else if (sp->win.kind != WR_WIN_NONE && ns >= 1) {
-        out->win_start = suf[0];
-        out->win_end = suf[0] + sp->win.size;
-    }
+    out->win_start = ws;
+    out->win_end = we;
     out->win_kind = (uint8_t)sp->win.kind;
     for (int j = 0; j < sp->naggs; j++) {
         const wr_agg_call *c = &sp->aggs[j].call;
         c->def->result(c, a, &st[j], &out->cols[sp->nkeys + j]);
     }
     return 0;
+}
+
+typedef struct starts_scan {
+    int64_t *v;
+    size_t n, cap;
+} starts_scan;
+
+static int starts_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
+{
+    starts_scan *ss = ud;
+    const unsigned char *p = k;
+    (void)v;
+    (void)vl;
+    /* expire timers of time windows: st_key("", time, 1) + st_key(S) */
+    if (kl != TIMER_HEAD + WIN_PREFIX || wr_be_get(p + 12, 8) != (TIMER_EXPIRE ^ (UINT64_C(1) << 63)))
+        return 0;
+    if (ss->n == ss->cap) {
+        ss->cap = ss->cap ? 2 * ss->cap : 64;
+        ss->v = wr_xrealloc(ss->v, sizeof(int64_t) * ss->cap);
+    }
+    ss->v[ss->n++] = (int64_t)(wr_be_get(p + TIMER_HEAD + 4, 8) ^ (UINT64_C(1) << 63));
+    return 0;
+}
+
+int op_aggregate_lookup(const op_aggregate_spec *sp, st_store *store, st_store *timers,
+                        const void *prefix, size_t plen, st_scan_cb cb, void *ud, wr_error *err)
+{
+    if (!time_window(sp))
+        return st_scan_prefix(store, prefix, plen, cb, ud, err);
+    /* the live window starts are those with an expire timer; they come in expiry order,
+     * which is start order (one retention for all) */
+    static const unsigned char lo[5] = {0, 0, 0, 0, 0};
+    starts_scan ss = {NULL, 0, 0};
+    int rc = st_scan(timers, lo, sizeof lo, NULL, 0, starts_cb, &ss, err);
+    wr_buf key;
+    wr_buf_init(&key);
+    const void *g = (const unsigned char *)prefix + 4;
+    size_t gl = plen >= 4 ? plen - 4 : 0;
+    for (size_t i = 0; i < ss.n && !rc; i++) {
+        const void *v;
+        size_t vl;
+        window_key(&key, ss.v[i], g, gl);
+        int found = st_get(store, key.data, key.len, &v, &vl, err);
+        if (found < 0)
+            rc = found;
+        else if (found && cb(ud, key.data, key.len, v, vl))
+            break;
+    }
+    wr_buf_fini(&key);
+    free(ss.v);
+    return rc;
 }
 
 op *op_aggregate_new(const op_aggregate_spec *spec)

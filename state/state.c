@@ -52,6 +52,8 @@ struct st_store {
     size_t pcap, pn;
     size_t evict_pos;        /* clock hand for eviction */
     int clear_pending;       /* st_store_clear: LMDB contents are gone at the next commit */
+    wr_buf drops;            /* st_del_prefix: prefixes (u32 length, bytes) whose LMDB keys go
+                              * at the next commit and read as absent until then */
 };
 
 struct st_env {
@@ -232,6 +234,7 @@ static void store_free(st_store *s)
         }
     }
     prefixes_clear(s);
+    wr_buf_fini(&s->drops);
     free(s->tab);
     free(s->ptab);
     free(s->name);
@@ -444,6 +447,19 @@ static void mark_dirty(st_store *s, st_entry *e)
     p->dirty = e;
 }
 
+/* Whether LMDB's key k lies under a prefix dropped since the last commit (st_del_prefix). */
+static int dropped(const st_store *s, const void *k, size_t klen)
+{
+    for (size_t off = 0; off + 4 <= s->drops.len;) {
+        uint32_t pl;
+        memcpy(&pl, s->drops.data + off, 4);
+        if (pl <= klen && memcmp(s->drops.data + off + 4, k, pl) == 0)
+            return 1;
+        off += 4 + pl;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- point access */
 
 int st_get(st_store *s, const void *k, size_t klen, const void **val, size_t *vlen, wr_error *err)
@@ -460,7 +476,7 @@ int st_get(st_store *s, const void *k, size_t klen, const void **val, size_t *vl
         *vlen = e->vlen;
         return 1;
     }
-    if (s->clear_pending)
+    if (s->clear_pending || (s->drops.len && dropped(s, k, klen)))
         return 0;
     MDB_val mk = {klen, (void *)k}, mv;
     int rc = mdb_get(env->rtxn, s->dbi, &mk, &mv);
@@ -511,8 +527,24 @@ int st_store_clear(st_store *s, wr_error *err)
     }
     s->n = 0;
     prefixes_clear(s);
+    wr_buf_reset(&s->drops);
     s->clear_pending = 1;
     return 0;
+}
+
+void st_del_prefix(st_store *s, const void *prefix, size_t plen)
+{
+    /* cached keys under the prefix read as deleted from now on; the dirty ones are written as
+     * deletions (a no-op after the range went), the clean ones are LMDB copies */
+    for (size_t i = 0; i < s->cap; i++)
+        for (st_entry *e = s->tab[i]; e; e = e->next)
+            if (e->klen >= plen && memcmp(e->key, prefix, plen) == 0 && !(e->flags & E_DELETED)) {
+                e->vlen = 0;
+                e->flags |= E_DELETED;
+            }
+    uint32_t pl = (uint32_t)plen;
+    wr_buf_append(&s->drops, &pl, 4);
+    wr_buf_append(&s->drops, prefix, plen);
 }
 
 /* ---------------------------------------------------------------- scans */
@@ -584,6 +616,14 @@ static int merge_scan(st_store *s, dvec *d, const void *lo, size_t lol, const vo
     while (!stop) {
         if (have && hi && key_cmp(mk.mv_data, mk.mv_size, hi, hil) >= 0)
             have = 0;
+        if (have && s->drops.len && dropped(s, mk.mv_data, mk.mv_size)) {
+            rc = mdb_cursor_get(cur, &mk, &mv, MDB_NEXT);
+            have = rc == 0;
+            if (rc && rc != MDB_NOTFOUND)
+                goto out;
+            rc = 0;
+            continue;
+        }
         if (!have && i >= d->n)
             break;
         int c;
@@ -671,6 +711,29 @@ static size_t offset_key(unsigned char *buf, size_t cap, const char *group, cons
     return gl + tl + 6;
 }
 
+/* Deletes every key that starts with prefix p (one cursor walk). */
+static int drop_range(MDB_txn *w, MDB_dbi dbi, const unsigned char *p, size_t pl,
+                      uint64_t *writes)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(w, dbi, &cur);
+    if (rc)
+        return rc;
+    for (;;) {
+        /* seek again after each delete: the plainest way past LMDB's cursor-after-delete
+         * corner cases, at O(log n) a key */
+        MDB_val k = {pl, (void *)p}, v;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        if (rc || k.mv_size < pl || memcmp(k.mv_data, p, pl) != 0)
+            break;
+        if ((rc = mdb_cursor_del(cur, 0)))
+            break;
+        (*writes)++;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 static int commit_once(st_env *env, const st_offset *offs, int n, uint64_t *writes)
 {
     MDB_txn *w;
@@ -682,6 +745,12 @@ static int commit_once(st_env *env, const st_offset *offs, int n, uint64_t *writ
         st_store *s = env->stores[i];
         if (s->clear_pending)
             rc = mdb_drop(w, s->dbi, 0);
+        for (size_t off = 0; off + 4 <= s->drops.len && !rc;) {
+            uint32_t pl;
+            memcpy(&pl, s->drops.data + off, 4);
+            rc = drop_range(w, s->dbi, (const unsigned char *)s->drops.data + off + 4, pl, writes);
+            off += 4 + pl;
+        }
         for (size_t b = 0; b < s->pcap && !rc; b++)
             for (st_prefix *p = s->ptab[b]; p && !rc; p = p->next)
                 for (st_entry *e = p->dirty; e && !rc; e = e->pnext) {
@@ -749,6 +818,7 @@ int st_env_commit(st_env *env, const st_offset *offs, int n, wr_error *err)
     for (int i = 0; i < env->nstores; i++) {
         st_store *s = env->stores[i];
         s->clear_pending = 0;
+        wr_buf_reset(&s->drops);
         for (size_t b = 0; b < s->pcap; b++)
             for (st_prefix *p = s->ptab[b]; p; p = p->next) {
                 st_entry *e = p->dirty, *next;
@@ -827,7 +897,11 @@ void st_env_stats(st_env *env, st_stats *out)
     if (!mdb_env_info(env->mdb, &info) && !mdb_env_stat(env->mdb, &st))
         out->used_bytes = (size_t)(info.me_last_pgno + 1) * st.ms_psize;
     out->entries = 0;
+    out->data_bytes = 0;
     for (int i = 0; i < env->nstores; i++)
-        if (!mdb_stat(env->rtxn, env->stores[i]->dbi, &st))
+        if (!mdb_stat(env->rtxn, env->stores[i]->dbi, &st)) {
             out->entries += st.ms_entries;
+            out->data_bytes += (st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) *
+                               (size_t)st.ms_psize;
+        }
 }

@@ -67,6 +67,9 @@ int st_key_parse(const void *k, size_t len, const void **key, size_t *klen, int6
 int st_get(st_store *s, const void *k, size_t klen, const void **val, size_t *vlen, wr_error *err);
 void st_put(st_store *s, const void *k, size_t klen, const void *val, size_t vlen);
 void st_del(st_store *s, const void *k, size_t klen);
+/* Deletes every key that starts with prefix (a window's groups when it expires): at once for
+ * reads, in LMDB by one range walk at the next commit.  Keys put after the call stay. */
+void st_del_prefix(st_store *s, const void *prefix, size_t plen);
 
 /* ---- ordered scans (cache merged over LMDB) ----
  * Visits keys in [lo, hi) in byte order; lo NULL = from the start, hi NULL = to the end.  The
@@ -107,7 +110,9 @@ typedef struct st_stats {
     uint64_t map_grows;
     uint64_t gets, cache_hits;
     size_t map_size;      /* current map size */
-    size_t used_bytes;    /* pages in use * page size */
+    size_t used_bytes;    /* the file's pages up to the last used one * page size (with the
+                           * free pages LMDB keeps for reuse) */
+    size_t data_bytes;    /* pages of the stores' B-trees * page size: the state itself */
     size_t cache_bytes, dirty_bytes;
     uint64_t entries;     /* entries in LMDB, all stores */
 } st_stats;

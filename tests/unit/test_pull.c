@@ -315,6 +315,40 @@ static void test_windowed_table(void **state)
     assert_true(has_row(f, "20|1") && has_row(f, "30|2"));
 }
 
+/* RETENTION: a window's groups leave the store when stream time passes start + retention
+ * (the whole window at once, state.h's st_del_prefix); HOPPING: one row per window. */
+static void test_window_retention_and_hopping(void **state)
+{
+    fixture *f = *state;
+    exec_ok(f, "CREATE STREAM orders (id INT KEY, region STRING, amount INT) "
+               "WITH (kafka_topic='orders', format='JSON');\n"
+               "CREATE TABLE kept AS SELECT id, COUNT(*) AS n FROM orders "
+               "WINDOW TUMBLING (SIZE 10 MILLISECONDS, RETENTION 30 MILLISECONDS, "
+               "GRACE PERIOD 0 MILLISECONDS) GROUP BY id;\n"
+               "CREATE TABLE hop AS SELECT id, SUM(amount) AS s FROM orders "
+               "WINDOW HOPPING (SIZE 20 MILLISECONDS, ADVANCE BY 10 MILLISECONDS) GROUP BY id;\n");
+    feed(f, "orders", "1", "{\"AMOUNT\":1}", 3);
+    feed(f, "orders", "2", "{\"AMOUNT\":2}", 5);
+    feed(f, "orders", "1", "{\"AMOUNT\":4}", 15);
+    pull(f, "SELECT id, WINDOWSTART, n FROM kept;");
+    assert_int_equal(f->nrows, 3);
+    pull(f, "SELECT WINDOWSTART, s FROM hop WHERE id = 1;");
+    assert_int_equal(f->nrows, 2); /* [0,20) holds 3 and 15, [10,30) holds 15 */
+    assert_string_equal(f->rows[0], "0|5");
+    assert_string_equal(f->rows[1], "10|4");
+    feed(f, "orders", "2", "{\"AMOUNT\":1}", 31); /* stream time 31: window 0 expires */
+    pull(f, "SELECT id, WINDOWSTART, n FROM kept;");
+    assert_int_equal(f->nrows, 2);
+    assert_true(has_row(f, "1|10|1") && has_row(f, "2|30|1"));
+    pull(f, "SELECT n FROM kept WHERE id = 2;");
+    assert_int_equal(f->nrows, 1);
+    assert_string_equal(f->rows[0], "1");
+    feed(f, "orders", "2", "{\"AMOUNT\":1}", 45); /* window 10 expires too */
+    pull(f, "SELECT id, WINDOWSTART, n FROM kept;");
+    assert_int_equal(f->nrows, 2);
+    assert_true(has_row(f, "2|30|1") && has_row(f, "2|40|1"));
+}
+
 /* A windowed source table (WINDOW_TYPE) behind CREATE SOURCE TABLE: its key carries the
  * window. */
 static void test_windowed_source_table(void **state)
@@ -437,6 +471,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_having_applies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multi_column_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_windowed_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_window_retention_and_hopping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_windowed_source_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_query_materialized, setup, teardown),

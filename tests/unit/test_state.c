@@ -274,6 +274,53 @@ static void test_clear_and_offsets_listing(void **state)
     assert_int_equal(a.sum, 21);
 }
 
+static int count_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
+{
+    (void)k, (void)kl, (void)v, (void)vl;
+    ++*(int *)ud;
+    return 0;
+}
+
+/* st_del_prefix: a window's groups go at once for reads, in LMDB at the commit; keys put
+ * after the drop survive it; other prefixes are untouched; the writes are counted. */
+static void test_del_prefix(void **state)
+{
+    fx *f = *state;
+    wr_error err;
+    f->env = open_env(f, 0, 0);
+    st_store *s = st_store_open(f->env, "w", &err);
+    for (int i = 0; i < 500; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "A:%03d", i);
+        put_i64(s, k, i);
+        snprintf(k, sizeof k, "B:%03d", i);
+        put_i64(s, k, i);
+    }
+    assert_int_equal(st_env_commit(f->env, NULL, 0, &err), 0);
+    put_i64(s, "A:100", 1000);     /* dirty over committed */
+    assert_int_equal(get_i64(s, "A:200"), 200); /* a clean copy in the cache */
+    st_del_prefix(s, "A:", 2);
+    assert_int_equal(get_i64(s, "A:100"), -1);
+    assert_int_equal(get_i64(s, "A:200"), -1);
+    assert_int_equal(get_i64(s, "A:300"), -1);  /* only in LMDB */
+    assert_int_equal(get_i64(s, "B:300"), 300);
+    put_i64(s, "A:007", 7);        /* after the drop: stays */
+    int n = 0;
+    assert_int_equal(st_scan(s, "A", 1, "B", 1, count_cb, &n, &err), 0);
+    assert_int_equal(n, 1);
+    st_stats before, after;
+    st_env_stats(f->env, &before);
+    assert_int_equal(st_env_commit(f->env, NULL, 0, &err), 0);
+    st_env_stats(f->env, &after);
+    assert_true(after.writes - before.writes >= 500);
+    assert_int_equal(after.entries, 501);
+    assert_int_equal(get_i64(s, "A:007"), 7);
+    assert_int_equal(get_i64(s, "A:300"), -1);
+    assert_int_equal(get_i64(s, "B:499"), 499);
+    n = 0;
+    assert_int_equal(st_scan(s, NULL, 0, NULL, 0, count_cb, &n, &err), 0);
+    assert_int_equal(n, 501);
+}
 
 static void test_temp_env_removed(void **state)
 {
@@ -297,6 +344,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_map_full_grows_and_continues, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_limit_evicts_clean_and_asks_for_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clear_and_offsets_listing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_del_prefix, setup, teardown),
         cmocka_unit_test(test_temp_env_removed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
