@@ -21,8 +21,11 @@
 #   6. state    a windowed COUNT and SUM per key (TUMBLING 1 HOUR, CREATE TABLE AS SELECT) over
 #               STATE_N records and STATE_KEYS keys: events/s (from weir's own consumed counter,
 #               every 100 ms) and per core, LMDB writes per event, state bytes per key, peak
-#               RSS; then RESTART_KEYS records with as many keys, and the restart of `weir run`
-#               on that state: time from exec to its query running, RSS after the restart
+#               RSS (private and LMDB's mapped pages); the same with HOT_KEYS keys (many
+#               updates per key between two commits: what the write-back cache absorbs); then
+#               RESTART_KEYS records with as many keys, and the restart of `weir run` on that
+#               state: time from exec to its query running, RSS after the restart
+#               (STATE_ONLY=1: this section alone)
 # Prints a table.  Figures depend on the machine (and on whatever else runs on it: the broker,
 # weir and the measuring client share its cores); nothing is asserted.
 #
@@ -37,6 +40,7 @@ STATE_N=${STATE_N:-300000}
 STATE_KEYS=${STATE_KEYS:-100000}
 HOT_KEYS=${HOT_KEYS:-1000}
 RESTART_KEYS=${RESTART_KEYS:-1000000}
+STATE_ONLY=${STATE_ONLY:-}   # non-empty: section 6 only
 BIG_PARTS=64
 RUNS=${RUNS:-5}
 LAT_SECONDS=${LAT_SECONDS:-5}
@@ -70,7 +74,7 @@ read -r LOAD0 _ </proc/loadavg
 # ---------------------------------------------------------------- broker
 topics=()
 for t in bench-in bench-pipe-out bench-filter-out bench-proj-out bench-idle bench-idle-out \
-         bench-lat-in bench-lat-out bench-state-in bench-state-out; do topics+=(--topic "$t:$PARTS"); done
+         bench-lat-in bench-lat-out bench-state-in bench-state-out bench-hot-in bench-hot-out; do topics+=(--topic "$t:$PARTS"); done
 topics+=(--topic "bench-big-in:$BIG_PARTS" --topic "bench-big-out:$BIG_PARTS")
 "$WEIR" broker --bootstrap-file "$T/bootstrap" "${topics[@]}" </dev/null >"$T/broker.log" 2>&1 &
 BROKER=$!
@@ -80,6 +84,8 @@ for _ in $(seq 100); do [ -s "$T/bootstrap" ] && break; sleep 0.1; done
 BS=$(cat "$T/bootstrap")
 say "broker $BS, $PARTS partitions per topic, $N records"
 
+F="result rate=0"
+if [ -z "$STATE_ONLY" ]; then
 # ---------------------------------------------------------------- 1-2. fill and ceilings
 fill=$("$KB" fill "$BS" bench-in "$N" 900) || die "fill failed"
 matched=$(field matched "$fill")
@@ -104,6 +110,8 @@ done
 C_RATE=$(median "${consume_rates[@]}"); C_CORE=$(median "${consume_core[@]}")
 P_RATE=$(median "${pipe_rates[@]}"); P_CORE=$(median "${pipe_core[@]}")
 K_RATE=$(median "${wake_rates[@]}"); K_CORE=$(median "${wake_core[@]}")
+
+fi
 
 # ---------------------------------------------------------------- weir run helpers
 DDL="CREATE STREAM txns (card_id STRING KEY, txn_id STRING, kind STRING, amount DOUBLE,
@@ -131,6 +139,7 @@ weir_stop() {
 }
 weir_failed() { echo "--- weir run log ($1):" >&2; tail -n 20 "$T/$1.log" >&2; die "weir run $1 failed"; }
 
+if [ -z "$STATE_ONLY" ]; then
 # ---------------------------------------------------------------- 4a. idle memory
 weir_start idle "$(printf "$DDL" bench-idle)
 CREATE STREAM idle_out WITH (KAFKA_TOPIC='bench-idle-out') AS SELECT * FROM txns WHERE amount > 900;"
@@ -178,6 +187,8 @@ weir_stop "$WPID"
 say "latency: $LAT"
 [ $lat_rc = 0 ] || say "latency: not every record came back (see received)"
 
+fi
+
 # ---------------------------------------------------------------- 6. state
 AGG="CREATE TABLE %s WITH (KAFKA_TOPIC='%s') AS SELECT card_id, COUNT(*) AS n, SUM(amount) AS total
     FROM txns WINDOW TUMBLING (SIZE 1 HOUR) GROUP BY card_id EMIT CHANGES;"
@@ -190,7 +201,7 @@ kib_of() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
 # last two: peak RssAnon, private memory, and peak RssFile, LMDB's mapped pages, sampled
 # every 10 ms)
 state_run() {
-    local name=$1 keys=$2 t0= c0= n0= n t1 c1 hwm anon=0 file=0 a f
+    local name=$1 keys=$2 t0= c0= n0= n t1 c1 hwm anon=0 file=0 a f last= stall=0
     fill=$("$KB" fill "$BS" "bench-$name-in" "$STATE_N" 900 "$keys") || die "$name fill failed"
     say "$name fill: $fill"
     weir_start "$name" "$(printf "$DDL" "bench-$name-in")
@@ -203,6 +214,9 @@ $(printf "$AGG" "${name}_agg" "bench-$name-out")" "weir.stats.interval.ms=100"
         [ "${f:-0}" -gt "$file" ] && file=$f
         if [ -z "$t0" ] && [ "${n:-0}" -gt 0 ]; then t0=$(now_s); c0=$(cpu_of "$WPID"); n0=$n; fi
         [ "${n:-0}" -ge "$STATE_N" ] && break
+        # a stall (records the mock dropped?): stop waiting after 5 s without progress
+        if [ "${n:-0}" != "${last:-}" ]; then last=$n; stall=0; else stall=$((stall + 1)); fi
+        [ -n "$t0" ] && [ "$stall" -ge 500 ] && { say "$name: stalled at $n of $STATE_N records"; break; }
         sleep 0.01
     done
     t1=$(now_s); c1=$(cpu_of "$WPID")
@@ -212,7 +226,7 @@ $(printf "$AGG" "${name}_agg" "bench-$name-out")" "weir.stats.interval.ms=100"
     line=$(grep ' state: .* LMDB writes' "$T/$name.log" | tail -n 1)
     say "$name run: $line"
     w=$(sed -n 's/.* state: \([0-9]*\) LMDB writes in \([0-9]*\) commits, \([0-9]*\) entries in \([0-9]*\) KiB of pages, \([0-9]*\) KiB used.*/\1 \2 \3 \4 \5/p' <<<"$line")
-    awk -v n="$STATE_N" -v n0="$n0" -v a="$t0" -v b="$t1" -v ca="$c0" -v cb="$c1" \
+    awk -v n="${n:-0}" -v n0="$n0" -v a="$t0" -v b="$t1" -v ca="$c0" -v cb="$c1" \
         -v w="${w:-0 0 0 0 0}" -v h="$hwm" -v an="$anon" -v fi="$file" 'BEGIN {
         printf "%.0f %.0f %s %s %s %s\n", (b > a ? (n - n0) / (b - a) : 0),
             (cb > ca ? (n - n0) / (cb - ca) : 0), w, h, an, fi }'
@@ -255,6 +269,7 @@ weir_row() { # LABEL RESULT
     row "$1" "$(field rate "$2")" "$(field per_core "$2")" "$(ratio "$(field rate "$2")" "$P_RATE")" \
         "$(ratio "$(field per_core "$2")" "$P_CORE")"
 }
+if [ -z "$STATE_ONLY" ]; then
 echo
 echo "Kafka benchmark: $N records of ~$avg bytes (JSON value and key), $PARTS partitions,"
 echo "development broker (weir broker) on this machine; ceilings: median of $RUNS runs"
@@ -274,9 +289,16 @@ echo "CPU in the window (100 % = one core): filter: weir $(busy cpu "$F") %, bro
      "projection: weir $(busy cpu "$PR") %, broker $(busy broker_cpu "$PR") %"
 echo "weir run start to first output (consumer group join on the mock): $(field startup "$F") s"
 echo
+echo "end-to-end latency at $(fmt "$LAT_RATE") events/s (half the projection rate) for $LAT_S s," \
+     "producer -> weir run -> consumer:"
+echo "    p50 $(field p50_ms "$LAT") ms, p90 $(field p90_ms "$LAT") ms, p99 $(field p99_ms "$LAT") ms," \
+     "max $(field max_ms "$LAT") ms ($(field received "$LAT") of $(field sent "$LAT") records back)"
+echo
+fi
 state_line() { # KEYS RATE PER_CORE WRITES COMMITS ENTRIES DATA_KIB USED_KIB HWM ANON FILE
+    local fr; fr=$(field rate "$F")
     echo "  $(fmt "$1") keys: $(fmt "$2") events/s, $(fmt "$3") events/s per core" \
-         "($(ratio "$2" "$(field rate "$F")") of the filter's rate)"
+         "$([ "$fr" != 0 ] && echo "($(ratio "$2" "$fr") of the filter's rate)")"
     echo "    LMDB writes per event: $(awk -v w="$4" -v n="$STATE_N" 'BEGIN {printf "%.3f", w / n}')" \
          "($4 writes in $5 commits); $6 entries in $(( $7 / 1024 )) MiB of B-tree pages" \
          "($(awk -v u="$7" -v k="$1" 'BEGIN {printf "%.0f", u * 1024 / k}') bytes per key), file $(( $8 / 1024 )) MiB"
@@ -291,7 +313,3 @@ echo "  $(fmt "$RESTART_KEYS") keys: built at $(fmt "$(field rate "$BIG")") even
      "(private $(( $(field anon_kib "$BIG") / 1024 )) MiB, LMDB pages mapped $(( $(field file_kib "$BIG") / 1024 )) MiB);" \
      "$(( ${b_data:-0} / 1024 )) MiB of B-tree pages, file $(( ${b_used:-0} / 1024 )) MiB"
 echo "    restart (exec to query running): $R_MS ms, RSS $((R_RSS / 1024)) MiB after it"
-echo "end-to-end latency at $(fmt "$LAT_RATE") events/s (half the projection rate) for $LAT_S s," \
-     "producer -> weir run -> consumer:"
-echo "    p50 $(field p50_ms "$LAT") ms, p90 $(field p90_ms "$LAT") ms, p99 $(field p99_ms "$LAT") ms," \
-     "max $(field max_ms "$LAT") ms ($(field received "$LAT") of $(field sent "$LAT") records back)"

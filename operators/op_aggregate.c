@@ -197,9 +197,11 @@ typedef struct agg_op {
     int *htab;               /* hash buckets: index into held, -1 empty */
     int hcap;
     size_t held_bytes;
+    wr_arena flush;          /* the rows a flush emits, reset every FLUSH_ROWS */
 } agg_op;
 
 #define AGG_HOLD_MAX ((size_t)8 << 20)
+#define FLUSH_ROWS 256
 
 /* ---- state keys ---- */
 
@@ -569,7 +571,14 @@ static int held_flush(agg_op *a, op_ctx *ctx)
     a->held_bytes = 0;
     for (int i = 0; i < a->hcap; i++)
         a->htab[i] = -1;
+    /* a flush may emit a row for every group: their memory (and what downstream allocates
+     * for them: projection, serialization) is reused every FLUSH_ROWS rows, which downstream
+     * has produced by then (it keeps no row past its push) */
+    wr_arena *outer = ctx->arena;
+    ctx->arena = &a->flush;
     for (int i = 0; i < n; i++) {
+        if (i % FLUSH_ROWS == 0)
+            wr_arena_reset(&a->flush);
         if (!rc) {
             const void *g, *val;
             size_t gl, vl;
@@ -589,6 +598,8 @@ static int held_flush(agg_op *a, op_ctx *ctx)
         }
         free(v[i].k);
     }
+    ctx->arena = outer;
+    wr_arena_reset(&a->flush);
     free(v);
     return rc;
 }
@@ -1031,6 +1042,7 @@ static void agg_close(op *o)
     wr_buf_fini(&a->key);
     wr_buf_fini(&a->val);
     wr_buf_fini(&a->tkey);
+    wr_arena_fini(&a->flush);
     free(a);
 }
 
@@ -1130,5 +1142,6 @@ op *op_aggregate_new(const op_aggregate_spec *spec)
     wr_buf_init(&a->key);
     wr_buf_init(&a->val);
     wr_buf_init(&a->tkey);
+    wr_arena_init(&a->flush, 0);
     return &a->base;
 }
