@@ -996,6 +996,7 @@ static int analyze_grouped(wr_query *q, const sql_select *sel, const wr_analyze_
         node->u.having.in = as;
         node->u.having.pred = pred;
         node->u.having.store = "having";
+        node->u.having.win = win.kind != WR_WIN_NONE ? &asp->win : NULL;
         node->detail = expr_text(a, sel->having);
     }
 

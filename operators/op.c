@@ -133,6 +133,25 @@ size_t op_table_key(const wr_schema *s, const wr_value *keys, wr_buf *out)
     return n;
 }
 
+void op_window_key(wr_buf *out, int64_t start, const void *g, size_t gl)
+{
+    unsigned char b[8];
+    wr_be_put(b, (uint64_t)start ^ (UINT64_C(1) << 63), 8);
+    st_key(out, b, 8, 0, NULL);
+    wr_buf_append(out, g, gl);
+}
+
+int op_window_key_parse(const void *k, size_t kl, int64_t *start, const void **g, size_t *gl)
+{
+    const unsigned char *p = k;
+    if (kl < OP_WINDOW_PREFIX || wr_be_get(p, 4) != 8)
+        return -1;
+    *start = (int64_t)(wr_be_get(p + 4, 8) ^ (UINT64_C(1) << 63));
+    *g = p + OP_WINDOW_PREFIX;
+    *gl = kl - OP_WINDOW_PREFIX;
+    return 0;
+}
+
 int op_column_timestamp(op_ctx *ctx, wr_fn_site *site, const wr_value *v, const char *col,
                         int is_string, const char *pattern, int64_t *ms, wr_error *perr)
 {

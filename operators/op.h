@@ -216,6 +216,8 @@ typedef struct op_having_spec {
     const wr_schema *in;       /* the changelog's schema (keys first) */
     const wr_expr *pred;       /* over the input row */
     const char *store;         /* store name suffix ("having") */
+    const op_window_spec *win; /* the aggregation's window (NULL: none): a time window's
+                                * entries go when the aggregate has expired it */
 } op_having_spec;
 
 /* sink: serialises rows with the sink's formats and hands them to `produce`. */
@@ -285,6 +287,13 @@ int op_repart_in_feed(op *o, op_ctx *ctx, const wr_record *rec);
 /* Builds into out the store key prefix of key values keys[0..s->nkey) (typed by the key
  * columns of s) and returns its length; every window of the key starts with it. */
 size_t op_table_key(const wr_schema *s, const wr_value *keys, wr_buf *out);
+/* The store key of group bytes g in the time window starting at start, window first:
+ * st_key(S) + g with S the start's 8 bytes (big-endian, sign flipped, as st_key's suffixes),
+ * so that a window's groups are the one prefix of its first OP_WINDOW_PREFIX bytes.  Parses
+ * back with op_window_key_parse (0, or -1 for bytes of another layout). */
+#define OP_WINDOW_PREFIX 12
+void op_window_key(wr_buf *out, int64_t start, const void *g, size_t gl);
+int op_window_key_parse(const void *k, size_t kl, int64_t *start, const void **g, size_t *gl);
 /* Decodes one entry of a materializing source's store into *out (schema sp->schema, columns
  * in arena a, ts and window restored).  0, or WR_EDATA for bytes that do not fit. */
 int op_source_row(const op_source_spec *sp, wr_arena *a, const void *k, size_t kl,

@@ -173,7 +173,7 @@ op *op_groupby_new(const op_groupby_spec *spec)
 
 enum { TIMER_CLOSE = 0, TIMER_EXPIRE = 1 };
 #define TIMER_HEAD 20 /* st_key("", time, kind): 4 + 2 * 8 bytes, then W */
-#define WIN_PREFIX 12 /* st_key(S): a time window's prefix, 4 + 8 bytes */
+#define WIN_PREFIX OP_WINDOW_PREFIX /* st_key(S): a time window's prefix */
 #define KNOWN 8       /* time windows whose timers this operator has set lately */
 #define LAYOUT 2      /* the meta entry's layout version */
 
@@ -210,29 +210,15 @@ static int time_window(const op_aggregate_spec *sp)
     return sp->win.kind == WR_WIN_TUMBLING || sp->win.kind == WR_WIN_HOPPING;
 }
 
-/* The state key of group g in the time window starting at start (the first WIN_PREFIX bytes
- * are the window's prefix). */
-static void window_key(wr_buf *out, int64_t start, const void *g, size_t gl)
-{
-    unsigned char b[8];
-    wr_be_put(b, (uint64_t)start ^ (UINT64_C(1) << 63), 8);
-    st_key(out, b, 8, 0, NULL);
-    wr_buf_append(out, g, gl);
-}
-
 /* Splits a state key into its group bytes and window: 0, or -1 for bytes of another layout. */
 static int state_key_parse(const op_aggregate_spec *sp, const void *k, size_t kl,
                            const void **g, size_t *gl, int64_t *ws, int64_t *we)
 {
-    const unsigned char *p = k;
     *ws = *we = 0;
     if (time_window(sp)) {
-        if (kl < WIN_PREFIX || wr_be_get(p, 4) != 8)
+        if (op_window_key_parse(k, kl, ws, g, gl))
             return -1;
-        *ws = (int64_t)(wr_be_get(p + 4, 8) ^ (UINT64_C(1) << 63));
         *we = *ws + sp->win.size;
-        *g = p + WIN_PREFIX;
-        *gl = kl - WIN_PREFIX;
         return 0;
     }
     int64_t suf[2];
@@ -665,7 +651,7 @@ static int agg_time(agg_op *a, op_ctx *ctx, const wr_row *row, wr_value *const *
             continue;
         }
         int64_t maxts;
-        window_key(&a->key, start, a->gk.data, a->gk.len);
+        op_window_key(&a->key, start, a->gk.data, a->gk.len);
         int rc = state_load(a, ctx, a->key.data, a->key.len, st, &maxts);
         if (rc < 0)
             return rc;
@@ -1122,7 +1108,7 @@ int op_aggregate_lookup(const op_aggregate_spec *sp, st_store *store, st_store *
     for (size_t i = 0; i < ss.n && !rc; i++) {
         const void *v;
         size_t vl;
-        window_key(&key, ss.v[i], g, gl);
+        op_window_key(&key, ss.v[i], g, gl);
         int found = st_get(store, key.data, key.len, &v, &vl, err);
         if (found < 0)
             rc = found;

@@ -11,6 +11,7 @@
 #include "unit.h"
 #include "engine.h"
 #include "engine_state.h"
+#include "plan.h" /* wr_engine_state: the stores behind the queries */
 
 /* ---------------------------------------------------------------- in-memory topics */
 
@@ -64,7 +65,11 @@ static const char *SQL =
     "CREATE TABLE closed AS SELECT id, COUNT(*) AS n FROM s WINDOW TUMBLING (SIZE 10 "
     "MILLISECONDS) GROUP BY id EMIT FINAL;\n";
 
-static void start(fixture *f)
+static void start_sql(fixture *f, const char *sql, int nq);
+
+static void start(fixture *f) { start_sql(f, SQL, 2); }
+
+static void start_sql(fixture *f, const char *sql, int nq)
 {
     wr_engine_opts o;
     memset(&o, 0, sizeof o);
@@ -77,11 +82,11 @@ static void start(fixture *f)
     f->eng = wr_engine_new(&o);
     wr_error err;
     wr_error_clear(&err);
-    int rc = wr_engine_execute(f->eng, SQL, strlen(SQL), NULL, NULL, &err);
+    int rc = wr_engine_execute(f->eng, sql, strlen(sql), NULL, NULL, &err);
     if (rc)
         fprintf(stderr, "statements failed: %s\n", err.msg);
     assert_int_equal(rc, 0);
-    assert_int_equal(wr_engine_query_count(f->eng), 2);
+    assert_int_equal(wr_engine_query_count(f->eng), nq);
     f->nouts = 0;
 }
 
@@ -117,7 +122,8 @@ static void feed(fixture *f, int id, int v, int64_t ts, int64_t offset)
 static void commit(fixture *f, int64_t next)
 {
     st_offset offs[2];
-    for (int i = 0; i < 2; i++) {
+    int nq = wr_engine_query_count(f->eng);
+    for (int i = 0; i < nq; i++) {
         offs[i].group = wr_query_id(wr_engine_query_at(f->eng, i));
         offs[i].topic = "s";
         offs[i].partition = 0;
@@ -125,7 +131,7 @@ static void commit(fixture *f, int64_t next)
     }
     wr_error err;
     wr_error_clear(&err);
-    assert_int_equal(wr_engine_commit(f->eng, offs, 2, &err), 0);
+    assert_int_equal(wr_engine_commit(f->eng, offs, nq, &err), 0);
 }
 
 static const out *last_on(fixture *f, const char *topic)
@@ -284,6 +290,60 @@ static void test_commit_without_state_is_cheap(void **state)
     assert_int_equal(wr_engine_commit_wanted(f->eng), 0);
 }
 
+static int count_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
+{
+    (void)k, (void)kl, (void)v, (void)vl;
+    ++*(int *)ud;
+    return 0;
+}
+
+/* Entries of the HAVING store of query 0. */
+static int having_entries(fixture *f)
+{
+    wr_error err;
+    wr_error_clear(&err);
+    st_env *env = wr_engine_state(f->eng, &err);
+    assert_non_null(env);
+    char name[256];
+    snprintf(name, sizeof name, "%s#having", wr_query_id(wr_engine_query_at(f->eng, 0)));
+    st_store *s = st_store_open(env, name, &err);
+    assert_non_null(s);
+    int n = 0;
+    assert_int_equal(st_scan(s, NULL, 0, NULL, 0, count_cb, &n, &err), 0);
+    return n;
+}
+
+/* A windowed HAVING remembers the (key, window)s it forwarded, and forgets a window once the
+ * aggregate has expired it (start + retention), also after a restart. */
+static void test_having_forgets_expired_windows(void **state)
+{
+    fixture *f = *state;
+    static const char *sql =
+        "CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON');\n"
+        "CREATE TABLE alerts AS SELECT id, COUNT(*) AS n FROM s WINDOW TUMBLING (SIZE 10 "
+        "MILLISECONDS, RETENTION 20 MILLISECONDS, GRACE PERIOD 0 MILLISECONDS) GROUP BY id "
+        "HAVING COUNT(*) >= 2;\n";
+    start_sql(f, sql, 1);
+    feed(f, 1, 0, 1, 0);
+    feed(f, 1, 0, 2, 1);
+    feed(f, 2, 0, 12, 2);
+    feed(f, 2, 0, 13, 3);
+    assert_int_equal(having_entries(f), 2);
+    feed(f, 3, 0, 25, 4);  /* 0 + 20 <= 25: window 0 goes, window 10 stays */
+    assert_int_equal(having_entries(f), 1);
+    feed(f, 3, 0, 26, 5);  /* window 20 passes */
+    assert_int_equal(having_entries(f), 2);
+    commit(f, 6);
+    stop(f);
+    start_sql(f, sql, 1);
+    assert_int_equal(having_entries(f), 2);
+    feed(f, 4, 0, 75, 6);  /* the starts came back from the store: 10 and 20 go */
+    assert_int_equal(having_entries(f), 0);
+    feed(f, 4, 0, 76, 7);
+    assert_int_equal(having_entries(f), 1);
+    assert_string_equal(last_on(f, "ALERTS")->value, "{\"N\":2}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +351,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_final_window_closes_after_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_push_query_aggregates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_without_state_is_cheap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_having_forgets_expired_windows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
