@@ -36,11 +36,12 @@ cd "$(dirname "$0")/.." || exit 1
 B=${1:-build}
 N=${N:-200000}
 PARTS=${PARTS:-16}
-STATE_N=${STATE_N:-300000}
+STATE_N=${STATE_N:-1000000}
 STATE_KEYS=${STATE_KEYS:-100000}
 HOT_KEYS=${HOT_KEYS:-1000}
 RESTART_KEYS=${RESTART_KEYS:-1000000}
 STATE_ONLY=${STATE_ONLY:-}   # non-empty: section 6 only
+STATE_PROPS=${STATE_PROPS:-} # extra properties for the state runs, e.g. "cache.max.bytes.buffering=2097152"
 BIG_PARTS=64
 RUNS=${RUNS:-5}
 LAT_SECONDS=${LAT_SECONDS:-5}
@@ -74,8 +75,9 @@ read -r LOAD0 _ </proc/loadavg
 # ---------------------------------------------------------------- broker
 topics=()
 for t in bench-in bench-pipe-out bench-filter-out bench-proj-out bench-idle bench-idle-out \
-         bench-lat-in bench-lat-out bench-state-in bench-state-out bench-hot-in bench-hot-out; do topics+=(--topic "$t:$PARTS"); done
-topics+=(--topic "bench-big-in:$BIG_PARTS" --topic "bench-big-out:$BIG_PARTS")
+         bench-lat-in bench-lat-out; do topics+=(--topic "$t:$PARTS"); done
+for t in bench-state-in bench-state-out bench-hot-in bench-hot-out bench-big-in bench-big-out; do
+    topics+=(--topic "$t:$BIG_PARTS"); done
 "$WEIR" broker --bootstrap-file "$T/bootstrap" "${topics[@]}" </dev/null >"$T/broker.log" 2>&1 &
 BROKER=$!
 PIDS+=("$BROKER")
@@ -205,7 +207,7 @@ state_run() {
     fill=$("$KB" fill "$BS" "bench-$name-in" "$STATE_N" 900 "$keys") || die "$name fill failed"
     say "$name fill: $fill"
     weir_start "$name" "$(printf "$DDL" "bench-$name-in")
-$(printf "$AGG" "${name}_agg" "bench-$name-out")" "weir.stats.interval.ms=100"
+$(printf "$AGG" "${name}_agg" "bench-$name-out")" "weir.stats.interval.ms=100" $STATE_PROPS
     for _ in $(seq 6000); do
         kill -0 "$WPID" 2>/dev/null || weir_failed "$name"
         n=$(consumed "$name")
@@ -241,7 +243,7 @@ fill=$("$KB" fill "$BS" bench-big-in "$RESTART_KEYS" 900 "$RESTART_KEYS") || die
 say "big fill: $fill"
 BIGQ="$(printf "$DDL" bench-big-in)
 $(printf "$AGG" big_agg bench-big-out)"
-weir_start big "$BIGQ"
+weir_start big "$BIGQ" $STATE_PROPS
 BIG=$("$KB" group "$BS" bench-big-in "_confluent-ksql-bench_big_query_CTAS_BIG_AGG_0" "$RESTART_KEYS" \
     "$WPID" 300) || weir_failed big
 say "big run: $BIG"
@@ -252,7 +254,7 @@ b_data=$(sed -n 's/.* entries in \([0-9]*\) KiB of pages, \([0-9]*\) KiB used.*/
 b_used=$(sed -n 's/.* KiB of pages, \([0-9]*\) KiB used.*/\1/p' <<<"$bline")
 cp "$T/big.log" "$T/big-first.log"
 r0=$(now_s)
-weir_start big "$BIGQ"
+weir_start big "$BIGQ" $STATE_PROPS
 for _ in $(seq 3000); do grep -q ' running ' "$T/big.log" && break; kill -0 "$WPID" 2>/dev/null || weir_failed big; sleep 0.005; done
 r1=$(now_s)
 R_MS=$(awk -v a="$r0" -v b="$r1" 'BEGIN {printf "%.0f", (b - a) * 1000}')
