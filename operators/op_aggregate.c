@@ -850,7 +850,7 @@ static int emit_final(agg_op *a, op_ctx *ctx, const void *k, size_t kl, const vo
 typedef struct close_scan {
     agg_op *a;
     op_ctx *ctx;
-    int rc;
+    int rc, n;
 } close_scan;
 
 /* A closing time window's groups, emitted as the scan finds them: emitting goes downstream
@@ -858,6 +858,8 @@ typedef struct close_scan {
 static int close_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
 {
     close_scan *cs = ud;
+    if (cs->n++ % FLUSH_ROWS == 0)
+        wr_arena_reset(&cs->a->flush); /* as held_flush: rows are produced when emit returns */
     cs->rc = emit_final(cs->a, cs->ctx, k, kl, v, vl);
     return cs->rc != 0;
 }
@@ -867,8 +869,12 @@ static int close_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl
 static int close_window(agg_op *a, op_ctx *ctx, const unsigned char *w, size_t wl)
 {
     if (time_window(a->base.spec)) {
-        close_scan cs = {a, ctx, 0};
+        close_scan cs = {a, ctx, 0, 0};
+        wr_arena *outer = ctx->arena;
+        ctx->arena = &a->flush;
         int rc = st_scan_prefix(a->store, w, wl, close_cb, &cs, ctx->err);
+        ctx->arena = outer;
+        wr_arena_reset(&a->flush);
         return rc ? rc : cs.rc;
     }
     const void *v;
