@@ -421,6 +421,27 @@ static wr_row *out_row(agg_op *a, op_ctx *ctx, const wr_row *like, const wr_valu
     return row;
 }
 
+/* Emits the row of the state entry under key k: from its value v, with the max event time as
+ * timestamp, or a tombstone timestamped ts when v is NULL (a session merged away).  Entries
+ * that do not decode are skipped. */
+static int emit_entry(agg_op *a, op_ctx *ctx, const void *k, size_t kl, const void *v, size_t vl,
+                      int64_t ts)
+{
+    const op_aggregate_spec *sp = a->base.spec;
+    const void *g;
+    size_t gl;
+    int64_t ws, we, maxts;
+    wr_value *keys = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->nkeys + 1));
+    if (state_key_parse(sp, k, kl, &g, &gl, &ws, &we) || keys_decode(a, ctx, g, gl, keys))
+        return 0;
+    if (!v)
+        return op_emit_row(&a->base, ctx, out_row(a, ctx, NULL, keys, NULL, ts, ws, we));
+    wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
+    if (states_decode(a, ctx, v, vl, st, &maxts))
+        return 0;
+    return op_emit_row(&a->base, ctx, out_row(a, ctx, NULL, keys, st, maxts, ws, we));
+}
+
 /* ---- input ---- */
 
 /* Evaluates the aggregate arguments of row: args[j] points at call j's argc values. */
@@ -549,7 +570,6 @@ static int hold(agg_op *a, const void *skey, size_t sklen, int tomb, int64_t ts)
  * them.  The held set is taken first: emitting cannot come back into it. */
 static int held_flush(agg_op *a, op_ctx *ctx)
 {
-    const op_aggregate_spec *sp = a->base.spec;
     struct held *v = a->held;
     int n = a->nheld, rc = 0;
     a->held = NULL;
@@ -566,21 +586,13 @@ static int held_flush(agg_op *a, op_ctx *ctx)
         if (i % FLUSH_ROWS == 0)
             wr_arena_reset(&a->flush);
         if (!rc) {
-            const void *g, *val;
-            size_t gl, vl;
-            int64_t ws, we, maxts;
-            wr_value *keys = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->nkeys + 1));
-            if (!state_key_parse(sp, v[i].k, v[i].kl, &g, &gl, &ws, &we) &&
-                !keys_decode(a, ctx, g, gl, keys)) {
-                int found = st_get(a->store, v[i].k, v[i].kl, &val, &vl, ctx->err);
-                wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
-                if (found < 0)
-                    rc = found;
-                else if (found && !states_decode(a, ctx, val, vl, st, &maxts))
-                    rc = op_emit_row(&a->base, ctx, out_row(a, ctx, NULL, keys, st, maxts, ws, we));
-                else if (!found && v[i].tomb)
-                    rc = op_emit_row(&a->base, ctx, out_row(a, ctx, NULL, keys, NULL, v[i].ts, ws, we));
-            }
+            const void *val;
+            size_t vl;
+            int found = st_get(a->store, v[i].k, v[i].kl, &val, &vl, ctx->err);
+            if (found < 0)
+                rc = found;
+            else if (found || v[i].tomb)
+                rc = emit_entry(a, ctx, v[i].k, v[i].kl, found ? val : NULL, vl, v[i].ts);
         }
         free(v[i].k);
     }
@@ -831,22 +843,6 @@ static int final_lost(const agg_op *a, int64_t close)
     return close < a->stream_time;
 }
 
-/* Emits one closing window's row (EMIT FINAL) from its stored entry, with the max event time
- * as timestamp.  Entries that do not decode are skipped. */
-static int emit_final(agg_op *a, op_ctx *ctx, const void *k, size_t kl, const void *v, size_t vl)
-{
-    const op_aggregate_spec *sp = a->base.spec;
-    const void *g;
-    size_t gl;
-    int64_t ws, we, maxts;
-    wr_value *keys = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->nkeys + 1));
-    wr_value *st = wr_arena_alloc(ctx->arena, sizeof(wr_value) * (size_t)(sp->naggs + 1));
-    if (state_key_parse(sp, k, kl, &g, &gl, &ws, &we) || keys_decode(a, ctx, g, gl, keys) ||
-        states_decode(a, ctx, v, vl, st, &maxts))
-        return 0;
-    return op_emit_row(&a->base, ctx, out_row(a, ctx, NULL, keys, st, maxts, ws, we));
-}
-
 typedef struct close_scan {
     agg_op *a;
     op_ctx *ctx;
@@ -860,7 +856,7 @@ static int close_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl
     close_scan *cs = ud;
     if (cs->n++ % FLUSH_ROWS == 0)
         wr_arena_reset(&cs->a->flush); /* as held_flush: rows are produced when emit returns */
-    cs->rc = emit_final(cs->a, cs->ctx, k, kl, v, vl);
+    cs->rc = emit_entry(cs->a, cs->ctx, k, kl, v, vl, 0);
     return cs->rc != 0;
 }
 
@@ -880,7 +876,7 @@ static int close_window(agg_op *a, op_ctx *ctx, const unsigned char *w, size_t w
     const void *v;
     size_t vl;
     int rc = st_get(a->store, w, wl, &v, &vl, ctx->err);
-    return rc <= 0 ? rc : emit_final(a, ctx, w, wl, v, vl);
+    return rc <= 0 ? rc : emit_entry(a, ctx, w, wl, v, vl, 0);
 }
 
 /* Runs every timer due at the current stream time, in (time, kind, key) order. */
