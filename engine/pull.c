@@ -45,6 +45,7 @@ typedef struct pull {
     const char ***cells;         /* result rows, in the statement arena */
     wr_buf fmt;
     wr_buf seen;                 /* lookup keys already visited (IN with repeated values) */
+    op_window_starts starts;     /* a time-windowed aggregate's live windows, read once */
 } pull;
 
 static int at(wr_error *err, int code, sql_span sp, const char *msg)
@@ -334,8 +335,8 @@ static int lookup(pull *pl, st_store *store, st_store *timers, const wr_schema *
         wr_buf_append(&pl->seen, &n, 4);
         wr_buf_append(&pl->seen, kb.data, plen);
         rc = pl->mat->kind == WR_PLAN_AGGREGATE
-                 ? op_aggregate_lookup(&pl->mat->u.aggregate, store, timers, kb.data, plen,
-                                       on_entry, pl, err)
+                 ? op_aggregate_lookup(&pl->mat->u.aggregate, store, timers, &pl->starts,
+                                       kb.data, plen, on_entry, pl, err)
                  : st_scan_prefix(store, kb.data, plen, on_entry, pl, err);
     }
     wr_buf_fini(&kb);
@@ -478,6 +479,7 @@ int wr_pull_execute(wr_exec *ex, const sql_stmt *stmt, wr_error *err)
     free(pl.scratch.slots);
     wr_buf_fini(&pl.fmt);
     wr_buf_fini(&pl.seen);
+    free(pl.starts.v);
     wr_arena_fini(&pl.tmp);
     wr_query_free(q);
     return rc;

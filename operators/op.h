@@ -302,12 +302,20 @@ int op_source_row(const op_source_spec *sp, wr_arena *a, const void *k, size_t k
  * result per aggregate; ts = the max timestamp; the window).  0, or WR_EDATA. */
 int op_aggregate_row(const op_aggregate_spec *sp, wr_arena *a, const void *k, size_t kl,
                      const void *v, size_t vl, wr_row *out);
+/* The live window starts of a time-windowed aggregate, read from its timers by the first
+ * op_aggregate_lookup and reused by the next ones (zero it first; free(v) after). */
+typedef struct op_window_starts {
+    int64_t *v;
+    size_t n, cap;
+    int loaded;
+} op_window_starts;
 /* Visits the stored entries of one group of an aggregate (every window of it, in window
  * order); prefix is op_table_key's.  Time windows are stored window first, so these are point
- * reads of the window starts that have timers in `timers`; the other layouts are one prefix
- * scan. */
+ * reads of the window starts that have timers in `timers` (kept in *starts); the other
+ * layouts are one prefix scan. */
 int op_aggregate_lookup(const op_aggregate_spec *sp, st_store *store, st_store *timers,
-                        const void *prefix, size_t plen, st_scan_cb cb, void *ud, wr_error *err);
+                        op_window_starts *starts, const void *prefix, size_t plen,
+                        st_scan_cb cb, void *ud, wr_error *err);
 
 /* The event time held in a TIMESTAMP='col' column (rule 30): BIGINT/TIMESTAMP milliseconds,
  * or a STRING parsed with the TIMESTAMP_FORMAT pattern (ISO-8601 when NULL) by the function

@@ -1071,14 +1071,9 @@ int op_aggregate_row(const op_aggregate_spec *sp, wr_arena *a, const void *k, si
     return 0;
 }
 
-typedef struct starts_scan {
-    int64_t *v;
-    size_t n, cap;
-} starts_scan;
-
 static int starts_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
 {
-    starts_scan *ss = ud;
+    op_window_starts *ss = ud;
     const unsigned char *p = k;
     (void)v;
     (void)vl;
@@ -1094,23 +1089,27 @@ static int starts_cb(void *ud, const void *k, size_t kl, const void *v, size_t v
 }
 
 int op_aggregate_lookup(const op_aggregate_spec *sp, st_store *store, st_store *timers,
-                        const void *prefix, size_t plen, st_scan_cb cb, void *ud, wr_error *err)
+                        op_window_starts *ss, const void *prefix, size_t plen, st_scan_cb cb,
+                        void *ud, wr_error *err)
 {
     if (!time_window(sp))
         return st_scan_prefix(store, prefix, plen, cb, ud, err);
-    /* the live window starts are those with an expire timer; they come in expiry order,
-     * which is start order (one retention for all) */
-    static const unsigned char lo[5] = {0, 0, 0, 0, 0};
-    starts_scan ss = {NULL, 0, 0};
-    int rc = st_scan(timers, lo, sizeof lo, NULL, 0, starts_cb, &ss, err);
+    int rc = 0;
+    if (!ss->loaded) {
+        /* the live window starts are those with an expire timer; they come in expiry order,
+         * which is start order (one retention for all) */
+        static const unsigned char lo[5] = {0, 0, 0, 0, 0};
+        rc = st_scan(timers, lo, sizeof lo, NULL, 0, starts_cb, ss, err);
+        ss->loaded = rc == 0;
+    }
     wr_buf key;
     wr_buf_init(&key);
     const void *g = (const unsigned char *)prefix + 4;
     size_t gl = plen >= 4 ? plen - 4 : 0;
-    for (size_t i = 0; i < ss.n && !rc; i++) {
+    for (size_t i = 0; i < ss->n && !rc; i++) {
         const void *v;
         size_t vl;
-        op_window_key(&key, ss.v[i], g, gl);
+        op_window_key(&key, ss->v[i], g, gl);
         int found = st_get(store, key.data, key.len, &v, &vl, err);
         if (found < 0)
             rc = found;
@@ -1118,7 +1117,6 @@ int op_aggregate_lookup(const op_aggregate_spec *sp, st_store *store, st_store *
             break;
     }
     wr_buf_fini(&key);
-    free(ss.v);
     return rc;
 }
 

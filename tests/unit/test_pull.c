@@ -343,6 +343,10 @@ static void test_window_retention_and_hopping(void **state)
     pull(f, "SELECT n FROM kept WHERE id = 2;");
     assert_int_equal(f->nrows, 1);
     assert_string_equal(f->rows[0], "1");
+    pull(f, "SELECT id, WINDOWSTART FROM kept WHERE id IN (2, 1);"); /* windows read once */
+    assert_int_equal(f->nrows, 2);
+    assert_string_equal(f->rows[0], "2|30");
+    assert_string_equal(f->rows[1], "1|10");
     feed(f, "orders", "2", "{\"AMOUNT\":1}", 45); /* window 10 expires too */
     pull(f, "SELECT id, WINDOWSTART, n FROM kept;");
     assert_int_equal(f->nrows, 2);
