@@ -123,6 +123,8 @@ static int having_push(op *o, op_ctx *ctx, int port, const op_batch *b)
     for (int i = 0; i < b->n; i++) {
         wr_row *row = b->rows[i];
         ctx->row = row;
+        if (row->ts > h->max_ts)
+            h->max_ts = row->ts;
         int pass = 0;
         if (!row->tombstone) {
             const wr_value *slots = op_slots_fill(o, row);
@@ -149,13 +151,8 @@ static int having_push(op *o, op_ctx *ctx, int port, const op_batch *b)
             rows[n++] = t;
         }
     }
-    if (h->timed) {
-        for (int i = 0; i < b->n; i++)
-            if (b->rows[i]->ts > h->max_ts)
-                h->max_ts = b->rows[i]->ts;
-        if (h->nstarts && h->starts[0] + sp->win->retention <= h->max_ts)
-            prune(h);
-    }
+    if (h->timed)
+        prune(h);
     op_batch out = {n, rows, NULL};
     return op_emit(o, ctx, &out);
 }
