@@ -290,13 +290,6 @@ static void test_commit_without_state_is_cheap(void **state)
     assert_int_equal(wr_engine_commit_wanted(f->eng), 0);
 }
 
-static int count_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
-{
-    (void)k, (void)kl, (void)v, (void)vl;
-    ++*(int *)ud;
-    return 0;
-}
-
 /* Entries of the HAVING store of query 0. */
 static int having_entries(fixture *f)
 {
@@ -309,7 +302,7 @@ static int having_entries(fixture *f)
     st_store *s = st_store_open(env, name, &err);
     assert_non_null(s);
     int n = 0;
-    assert_int_equal(st_scan(s, NULL, 0, NULL, 0, count_cb, &n, &err), 0);
+    assert_int_equal(st_scan(s, NULL, 0, NULL, 0, unit_count_cb, &n, &err), 0);
     return n;
 }
 

@@ -274,13 +274,6 @@ static void test_clear_and_offsets_listing(void **state)
     assert_int_equal(a.sum, 21);
 }
 
-static int count_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
-{
-    (void)k, (void)kl, (void)v, (void)vl;
-    ++*(int *)ud;
-    return 0;
-}
-
 /* st_del_prefix: a window's groups go at once for reads, in LMDB at the commit; keys put
  * after the drop survive it; other prefixes are untouched; the writes are counted. */
 static void test_del_prefix(void **state)
@@ -306,7 +299,7 @@ static void test_del_prefix(void **state)
     assert_int_equal(get_i64(s, "B:300"), 300);
     put_i64(s, "A:007", 7);        /* after the drop: stays */
     int n = 0;
-    assert_int_equal(st_scan(s, "A", 1, "B", 1, count_cb, &n, &err), 0);
+    assert_int_equal(st_scan(s, "A", 1, "B", 1, unit_count_cb, &n, &err), 0);
     assert_int_equal(n, 1);
     st_stats before, after;
     st_env_stats(f->env, &before);
@@ -318,7 +311,7 @@ static void test_del_prefix(void **state)
     assert_int_equal(get_i64(s, "A:300"), -1);
     assert_int_equal(get_i64(s, "B:499"), 499);
     n = 0;
-    assert_int_equal(st_scan(s, NULL, 0, NULL, 0, count_cb, &n, &err), 0);
+    assert_int_equal(st_scan(s, NULL, 0, NULL, 0, unit_count_cb, &n, &err), 0);
     assert_int_equal(n, 501);
 }
 

@@ -38,6 +38,14 @@ static inline void unit_rmtree(const char *dir)
     nftw(dir, unit_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* A state-scan callback (st_scan_cb) that counts the entries into *(int *)ud. */
+static inline int unit_count_cb(void *ud, const void *k, size_t kl, const void *v, size_t vl)
+{
+    (void)k, (void)kl, (void)v, (void)vl;
+    ++*(int *)ud;
+    return 0;
+}
+
 /* Deep identity of two values: same kinds everywhere, doubles bit for bit, decimals with the
  * same scale (value-codec and aggregate-state round trips). */
 static inline int unit_value_same(const wr_value *a, const wr_value *b)
