@@ -1457,6 +1457,28 @@ static int processing_log_start(wr_runtime *rt)
 
 static void on_handle_closed(uv_handle_t *h);
 
+/* Destroys the producer and its queue; records not yet acknowledged are purged (and logged
+ * when `report`: their input offsets stay uncommitted). */
+static void producer_close(wr_runtime *rt, int report)
+{
+    if (rt->prod_q) {
+        rd_kafka_queue_io_event_enable(rt->prod_q, -1, NULL, 0);
+        rd_kafka_queue_destroy(rt->prod_q);
+        rt->prod_q = NULL;
+    }
+    if (!rt->producer)
+        return;
+    if (rt->inflight > 0) {
+        if (report)
+            rt_log(rt, WR_LOG_WARN, "%lld record(s) were not acknowledged and are dropped; their "
+                   "input offsets stay uncommitted", (long long)rt->inflight);
+        rd_kafka_purge(rt->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    }
+    rt_topic_handles_free(rt);
+    rd_kafka_destroy(rt->producer);
+    rt->producer = NULL;
+}
+
 static void runtime_release(wr_runtime *rt)
 {
     rt_push_stop_all(rt);
@@ -1464,18 +1486,7 @@ static void runtime_release(wr_runtime *rt)
     rt->eng = NULL;
     while (rt->queries) /* only when freed without a shutdown */
         query_teardown(rt->queries, 0);
-    if (rt->prod_q) {
-        rd_kafka_queue_io_event_enable(rt->prod_q, -1, NULL, 0);
-        rd_kafka_queue_destroy(rt->prod_q);
-        rt->prod_q = NULL;
-    }
-    if (rt->producer) {
-        if (rt->inflight > 0)
-            rd_kafka_purge(rt->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-        rt_topic_handles_free(rt);
-        rd_kafka_destroy(rt->producer);
-        rt->producer = NULL;
-    }
+    producer_close(rt, 0);
 }
 
 wr_runtime *wr_runtime_new(const wr_runtime_opts *opts, wr_error *err)
@@ -1614,21 +1625,7 @@ static void shutdown_close(wr_runtime *rt)
         rt->queries->close_counted = 1;
         query_teardown(rt->queries, 0);
     }
-    if (rt->prod_q) {
-        rd_kafka_queue_io_event_enable(rt->prod_q, -1, NULL, 0);
-        rd_kafka_queue_destroy(rt->prod_q);
-        rt->prod_q = NULL;
-    }
-    if (rt->producer) {
-        if (rt->inflight > 0) {
-            rt_log(rt, WR_LOG_WARN, "%lld record(s) were not acknowledged and are dropped; their "
-                   "input offsets stay uncommitted", (long long)rt->inflight);
-            rd_kafka_purge(rt->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-        }
-        rt_topic_handles_free(rt);
-        rd_kafka_destroy(rt->producer);
-        rt->producer = NULL;
-    }
+    producer_close(rt, 1);
     if (rt->prod_wake.open) {
         rt->nclosing++;
         rt->prod_wake.closed = prod_wake_closed;
