@@ -141,17 +141,18 @@ static rd_kafka_AdminOptions_t *admin_options(wr_runtime *rt, rd_kafka_admin_op_
     return ao;
 }
 
-static int admin_create(wr_runtime *rt, const char *topic, int partitions, int replicas,
-                        wr_error *err)
+/* Sends one CreateTopics (nt) or DeleteTopics (dt) request and waits for the answer: 0, or
+ * err with the cluster's reason; `ignore` is a topic error that counts as success. */
+static int admin_topic(wr_runtime *rt, rd_kafka_NewTopic_t *nt, rd_kafka_DeleteTopic_t *dt,
+                       rd_kafka_resp_err_t ignore, wr_error *err)
 {
-    char errstr[512];
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, replicas > 0 ? replicas : -1,
-                                                    errstr, sizeof errstr);
-    if (!nt)
-        return wr_error_set(err, WR_EUSAGE, "%s", errstr);
-    rd_kafka_AdminOptions_t *ao = admin_options(rt, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_t *ao = admin_options(rt, nt ? RD_KAFKA_ADMIN_OP_CREATETOPICS
+                                                       : RD_KAFKA_ADMIN_OP_DELETETOPICS);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rt->producer);
-    rd_kafka_CreateTopics(rt->producer, &nt, 1, ao, q);
+    if (nt)
+        rd_kafka_CreateTopics(rt->producer, &nt, 1, ao, q);
+    else
+        rd_kafka_DeleteTopics(rt->producer, &dt, 1, ao, q);
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, ADMIN_WAIT_MS);
     int rc = 0;
     if (!ev) {
@@ -159,14 +160,20 @@ static int admin_create(wr_runtime *rt, const char *topic, int partitions, int r
     } else if (rd_kafka_event_error(ev)) {
         rc = wr_error_set(err, WR_EKAFKA, "%s", rd_kafka_event_error_string(ev));
     } else {
-        const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
         size_t n = 0;
-        const rd_kafka_topic_result_t **tr = res ? rd_kafka_CreateTopics_result_topics(res, &n) : NULL;
+        const rd_kafka_topic_result_t **tr = NULL;
+        if (nt) {
+            const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+            tr = res ? rd_kafka_CreateTopics_result_topics(res, &n) : NULL;
+        } else {
+            const rd_kafka_DeleteTopics_result_t *res = rd_kafka_event_DeleteTopics_result(ev);
+            tr = res ? rd_kafka_DeleteTopics_result_topics(res, &n) : NULL;
+        }
         for (size_t i = 0; i < n; i++) {
             rd_kafka_resp_err_t e = rd_kafka_topic_result_error(tr[i]);
-            if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-                const char *s = rd_kafka_topic_result_error_string(tr[i]);
-                rc = wr_error_set(err, WR_EKAFKA, "%s", s && *s ? s : rd_kafka_err2str(e));
+            if (e && e != ignore) {
+                const char *m = rd_kafka_topic_result_error_string(tr[i]);
+                rc = wr_error_set(err, WR_EKAFKA, "%s", m && *m ? m : rd_kafka_err2str(e));
                 err->sub = e;
             }
         }
@@ -175,6 +182,18 @@ static int admin_create(wr_runtime *rt, const char *topic, int partitions, int r
         rd_kafka_event_destroy(ev);
     rd_kafka_queue_destroy(q);
     rd_kafka_AdminOptions_destroy(ao);
+    return rc;
+}
+
+static int admin_create(wr_runtime *rt, const char *topic, int partitions, int replicas,
+                        wr_error *err)
+{
+    char errstr[512];
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, replicas > 0 ? replicas : -1,
+                                                    errstr, sizeof errstr);
+    if (!nt)
+        return wr_error_set(err, WR_EUSAGE, "%s", errstr);
+    int rc = admin_topic(rt, nt, NULL, RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS, err);
     rd_kafka_NewTopic_destroy(nt);
     return rc;
 }
@@ -221,37 +240,15 @@ static int on_remove(void *ud, const char *topic)
         return 0;
     }
     rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
-    rd_kafka_AdminOptions_t *ao = admin_options(rt, RD_KAFKA_ADMIN_OP_DELETETOPICS);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rt->producer);
-    rd_kafka_DeleteTopics(rt->producer, &dt, 1, ao, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, ADMIN_WAIT_MS);
-    int rc = 0;
-    if (!ev) {
-        rt_log(rt, WR_LOG_WARN, "cannot delete topic '%s': no answer within 30 s", topic);
-        rc = -1;
-    } else if (rd_kafka_event_error(ev)) {
-        rt_log(rt, WR_LOG_WARN, "cannot delete topic '%s': %s", topic,
-               rd_kafka_event_error_string(ev));
-        rc = -1;
-    } else {
-        const rd_kafka_DeleteTopics_result_t *res = rd_kafka_event_DeleteTopics_result(ev);
-        size_t n = 0;
-        const rd_kafka_topic_result_t **tr = res ? rd_kafka_DeleteTopics_result_topics(res, &n) : NULL;
-        for (size_t i = 0; i < n; i++)
-            if (rd_kafka_topic_result_error(tr[i])) {
-                rt_log(rt, WR_LOG_WARN, "cannot delete topic '%s': %s", topic,
-                       rd_kafka_err2str(rd_kafka_topic_result_error(tr[i])));
-                rc = -1;
-            }
-        if (!rc)
-            rt_log(rt, WR_LOG_INFO, "deleted topic %s", topic);
-    }
-    if (ev)
-        rd_kafka_event_destroy(ev);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_AdminOptions_destroy(ao);
+    wr_error_clear(&err);
+    int rc = admin_topic(rt, NULL, dt, RD_KAFKA_RESP_ERR_NO_ERROR, &err);
     rd_kafka_DeleteTopic_destroy(dt);
-    return rc;
+    if (rc) {
+        rt_log(rt, WR_LOG_WARN, "cannot delete topic '%s': %s", topic, err.msg);
+        return -1;
+    }
+    rt_log(rt, WR_LOG_INFO, "deleted topic %s", topic);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- produce */
