@@ -616,14 +616,6 @@ static int merge_scan(st_store *s, dvec *d, const void *lo, size_t lol, const vo
     while (!stop) {
         if (have && hi && key_cmp(mk.mv_data, mk.mv_size, hi, hil) >= 0)
             have = 0;
-        if (have && s->drops.len && dropped(s, mk.mv_data, mk.mv_size)) {
-            rc = mdb_cursor_get(cur, &mk, &mv, MDB_NEXT);
-            have = rc == 0;
-            if (rc && rc != MDB_NOTFOUND)
-                goto out;
-            rc = 0;
-            continue;
-        }
         if (!have && i >= d->n)
             break;
         int c;
@@ -634,7 +626,9 @@ static int merge_scan(st_store *s, dvec *d, const void *lo, size_t lol, const vo
         else
             c = key_cmp(mk.mv_data, mk.mv_size, d->v[i]->key, d->v[i]->klen);
         if (c < 0) {
-            stop = cb(ud, mk.mv_data, mk.mv_size, mv.mv_data, mv.mv_size);
+            /* LMDB's key, unless st_del_prefix dropped it (a dirty key equal to it wins) */
+            if (!s->drops.len || !dropped(s, mk.mv_data, mk.mv_size))
+                stop = cb(ud, mk.mv_data, mk.mv_size, mv.mv_data, mv.mv_size);
         } else {
             st_entry *e = d->v[i++];
             if (!(e->flags & E_DELETED))
