@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -69,7 +70,8 @@ static void start_sql(fixture *f, const char *sql, int nq);
 
 static void start(fixture *f) { start_sql(f, SQL, 2); }
 
-static void start_sql(fixture *f, const char *sql, int nq)
+/* Starts an engine on f's state directory and runs sql: its result, err filled. */
+static int start_try(fixture *f, const char *sql, wr_error *err)
 {
     wr_engine_opts o;
     memset(&o, 0, sizeof o);
@@ -80,14 +82,19 @@ static void start_sql(fixture *f, const char *sql, int nq)
     o.state_dir = f->dir;
     o.test_mode = 1;
     f->eng = wr_engine_new(&o);
+    f->nouts = 0;
+    wr_error_clear(err);
+    return wr_engine_execute(f->eng, sql, strlen(sql), NULL, NULL, err);
+}
+
+static void start_sql(fixture *f, const char *sql, int nq)
+{
     wr_error err;
-    wr_error_clear(&err);
-    int rc = wr_engine_execute(f->eng, sql, strlen(sql), NULL, NULL, &err);
+    int rc = start_try(f, sql, &err);
     if (rc)
         fprintf(stderr, "statements failed: %s\n", err.msg);
     assert_int_equal(rc, 0);
     assert_int_equal(wr_engine_query_count(f->eng), nq);
-    f->nouts = 0;
 }
 
 static void stop(fixture *f)
@@ -337,6 +344,37 @@ static void test_having_forgets_expired_windows(void **state)
     assert_string_equal(last_on(f, "ALERTS")->value, "{\"N\":2}");
 }
 
+/* State of a time-windowed aggregation written in the old group-first layout (its meta entry
+ * has no version byte) is refused with a message, not misread. */
+static void test_old_window_layout_refused(void **state)
+{
+    fixture *f = *state;
+    static const char *sql =
+        "CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON');\n"
+        "CREATE TABLE w AS SELECT id, COUNT(*) AS n FROM s WINDOW TUMBLING (SIZE 10 "
+        "MILLISECONDS) GROUP BY id;\n";
+    start_sql(f, sql, 1);
+    feed(f, 1, 0, 1, 0);
+    wr_error err;
+    wr_error_clear(&err);
+    char name[256];
+    snprintf(name, sizeof name, "%s#timers", wr_query_id(wr_engine_query_at(f->eng, 0)));
+    st_store *timers = st_store_open(wr_engine_state(f->eng, &err), name, &err);
+    assert_non_null(timers);
+    static const unsigned char meta_v1[16] = {0}; /* stream time, sequence: layout 1 */
+    st_put(timers, "\0\0\0\0", 4, meta_v1, sizeof meta_v1);
+    commit(f, 1);
+    stop(f);
+    assert_int_not_equal(start_try(f, sql, &err), 0);
+    assert_non_null(strstr(err.msg, "written by an older weir (state layout 1"));
+    assert_non_null(strstr(err.msg, "remove that state directory"));
+    stop(f);
+    /* the same statements on a fresh directory run */
+    unit_rmtree(f->dir);
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+    start_sql(f, sql, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +383,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_push_query_aggregates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_without_state_is_cheap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_having_forgets_expired_windows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_old_window_layout_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
